@@ -1,0 +1,206 @@
+"""Demo users (one per role) and demo cases, among them Microsoft Ireland. Idempotent."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cases import roles
+from cases.analysis import analyse_case
+from cases.models import Case
+from jurisdictions.models import CatalogueVersion, ControllingEntity, Court, DataLocation, LegalInstrument
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+
+UTC = dt.UTC
+
+# username, password, groups, staff. Demo passwords only: `make run` is a local demo.
+USERS = [
+    ("intake", "intake-demo-pass", [roles.INTAKE], False),
+    ("counsel", "counsel-demo-pass", [roles.COUNSEL], False),
+    ("viewer", "viewer-demo-pass", [roles.VIEWER], False),
+    ("api-client", "api-client-demo-pass", [roles.API_CLIENT], False),
+    ("admin", "admin-demo-pass", [roles.COUNSEL], True),
+]
+
+ENTITIES = [
+    # name, country, parent, establishments, offers services in, designated for
+    ("Microsoft Corporation", "US", None, [], ["*"], []),
+    ("Microsoft Ireland Operations Limited", "IE", "Microsoft Corporation", [], [], ["Microsoft Corporation"]),
+    ("Microsoft Limited", "GB", "Microsoft Corporation", [], [], []),
+    ("Microsoft Deutschland GmbH", "DE", "Microsoft Corporation", [], [], []),
+    ("Microsoft Informatica Ltda", "BR", "Microsoft Corporation", [], [], []),
+]
+
+LOCATIONS = [
+    ("Quincy, Washington (US West)", "US", "Microsoft Corporation"),
+    ("San Antonio, Texas (US South)", "US", "Microsoft Corporation"),
+    ("Dublin (North Europe)", "IE", "Microsoft Ireland Operations Limited"),
+    ("Amsterdam (West Europe)", "NL", "Microsoft Ireland Operations Limited"),
+    ("Frankfurt (Germany West Central)", "DE", "Microsoft Deutschland GmbH"),
+    ("London (UK South)", "GB", "Microsoft Limited"),
+    ("Zurich (Switzerland North)", "CH", "Microsoft Ireland Operations Limited"),
+    ("Sao Paulo (Brazil South)", "BR", "Microsoft Informatica Ltda"),
+]
+
+# The Microsoft Ireland warrant: In re Warrant to Search a Certain E-Mail Account
+# Controlled and Maintained by Microsoft Corp., 13 Mag. 2814 (S.D.N.Y.).
+CASES = [
+    {
+        "reference": "13-MAG-2814",
+        "instrument": "US-SCA-WARRANT",
+        "issuer": "US",
+        "authority": "U.S. Department of Justice (U.S. Attorney, S.D.N.Y.)",
+        "court": "S.D.N.Y.",
+        "served_entity": "Microsoft Corporation",
+        "served_at": dt.datetime(2013, 12, 4, tzinfo=UTC),
+        "accounts": [
+            ("target@example.com", "Outlook.com", None, None, [
+                ("content", "Dublin (North Europe)", "Microsoft Corporation"),
+                ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ("traffic", "Quincy, Washington (US West)", "Microsoft Corporation"),
+            ]),
+        ],
+        "ndo": ("18 U.S.C. §2705(b)", dt.date(2013, 12, 4), None),
+        # Analysed as the law stood when served, when the Second Circuit ruled, and
+        # when the CLOUD Act took effect: the timeline shows the doctrine change.
+        "as_of": [dt.date(2013, 12, 4), dt.date(2016, 7, 14), dt.date(2018, 3, 23)],
+    },
+    {
+        "reference": "COPO-2026-0142",
+        "instrument": "GB-COPO",
+        "issuer": "GB",
+        "authority": "Metropolitan Police Service",
+        "court": None,
+        "served_entity": "Microsoft Corporation",
+        "served_at": dt.datetime(2026, 10, 22, 9, 30, tzinfo=UTC),
+        "accounts": [
+            ("suspect.one@example.net", "Outlook.com", False, "GB", [
+                ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
+            ]),
+            ("us.contact@example.org", "Outlook.com", True, "US", [
+                ("content", "San Antonio, Texas (US South)", "Microsoft Corporation"),
+            ]),
+        ],
+        "ndo": None,
+        "as_of": [None],
+    },
+    {
+        "reference": "EPO-DE-2026-0007",
+        "instrument": "EU-EPO",
+        "issuer": "DE",
+        "authority": "Staatsanwaltschaft Berlin",
+        "court": None,
+        "served_entity": "Microsoft Ireland Operations Limited",
+        "served_at": dt.datetime(2026, 11, 18, 14, 5, tzinfo=UTC),
+        "accounts": [
+            ("nutzer@example.de", "Outlook.com", False, "DE", [
+                ("content", "Dublin (North Europe)", "Microsoft Corporation"),
+                ("traffic", "Zurich (Switzerland North)", "Microsoft Ireland Operations Limited"),
+            ]),
+        ],
+        "ndo": None,
+        "as_of": [None],
+    },
+    {
+        "reference": "BR-0012345-67.2026.8.26.0050",
+        "instrument": "BR-MCI-ORDER",
+        "issuer": "BR",
+        "authority": "Tribunal de Justiça de São Paulo",
+        "court": None,
+        "served_entity": "Microsoft Informatica Ltda",
+        "served_at": dt.datetime(2026, 11, 10, 13, 0, tzinfo=UTC),
+        "accounts": [
+            ("usuario@example.com.br", "Outlook.com", False, "BR", [
+                ("subscriber", "Sao Paulo (Brazil South)", "Microsoft Informatica Ltda"),
+                ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
+            ]),
+        ],
+        "ndo": None,
+        "as_of": [None],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users, the provider's entity and data map, and demo cases (idempotent)."
+
+    def handle(self, *args, **options):
+        if not CatalogueVersion.objects.exists():
+            raise CommandError("The catalogue is not loaded: run `python manage.py load_catalogue` first.")
+        with transaction.atomic():
+            roles.ensure_groups()
+            self._users()
+            self._data_map()
+            created = [self._case(spec) for spec in CASES]
+        new = sum(created)
+        self.stdout.write(f"Demo data: {len(CASES)} cases ({new} new, {len(CASES) - new} already there).")
+        self.stdout.write("Demo logins (local demo only; change them for anything else):")
+        for username, password, groups, staff in USERS:
+            role = ", ".join(groups) + (" + catalogue admin" if staff else "")
+            self.stdout.write(f"  {username:<11} / {password:<22} ({role})")
+
+    def _users(self) -> None:
+        User = get_user_model()
+        for username, password, groups, staff in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": staff, "is_superuser": staff, "email": f"{username}@localhost"}
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            user.groups.add(*Group.objects.filter(name__in=groups))
+
+    def _data_map(self) -> None:
+        for name, country, parent, establishments, services, _ in ENTITIES:
+            ControllingEntity.objects.update_or_create(
+                name=name,
+                defaults={
+                    "country_id": country,
+                    "parent": ControllingEntity.objects.get(name=parent) if parent else None,
+                    "establishments": establishments,
+                    "offers_services_in": services,
+                },
+            )
+        for name, *_, designated in ENTITIES:
+            ControllingEntity.objects.get(name=name).designated_for.set(
+                ControllingEntity.objects.filter(name__in=designated)
+            )
+        for name, country, operator in LOCATIONS:
+            DataLocation.objects.update_or_create(
+                name=name, defaults={"country_id": country, "operated_by": ControllingEntity.objects.get(name=operator)}
+            )
+
+    def _case(self, spec: dict) -> bool:
+        if Demand.objects.filter(reference=spec["reference"]).exists():
+            return False
+        demand = Demand.objects.create(
+            reference=spec["reference"],
+            instrument=LegalInstrument.objects.get(code=spec["instrument"]),
+            issuing_jurisdiction_id=spec["issuer"],
+            issuing_authority=spec["authority"],
+            court=Court.objects.get(name=spec["court"]) if spec["court"] else None,
+            served_entity=ControllingEntity.objects.get(name=spec["served_entity"]),
+            served_at=spec["served_at"],
+            received_at=spec["served_at"],
+        )
+        for identifier, service, us_person, residence, holdings in spec["accounts"]:
+            account = TargetAccount.objects.create(
+                demand=demand, identifier=identifier, service=service, us_person=us_person, residence_id=residence
+            )
+            for category, location, controller in holdings:
+                Holding.objects.create(
+                    account=account,
+                    category=category,
+                    data_location=DataLocation.objects.get(name=location),
+                    controlled_by=ControllingEntity.objects.get(name=controller),
+                )
+        if spec["ndo"]:
+            basis, starts_on, expires_on = spec["ndo"]
+            NondisclosureOrder.objects.create(demand=demand, basis=basis, starts_on=starts_on, expires_on=expires_on)
+        case = Case.objects.create(demand=demand, counsel=get_user_model().objects.get(username="counsel"))
+        for as_of in spec["as_of"]:
+            analyse_case(case=case, as_of=as_of, trigger="demo data")
+        return True

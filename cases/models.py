@@ -1,0 +1,222 @@
+"""The legal team's file on each demand: its tracks, analyses, events and deadlines.
+
+Nothing in a case's record is ever deleted: events are append-only (enforced by the
+database, see migration 0002), and every other change is kept in the audit history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from jurisdictions.models import CatalogueVersion, Court
+from requests_app.models import Demand
+
+
+class Status(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    ANALYSIS = "analysis", "Analysis"
+    COUNSEL_REVIEW = "counsel_review", "Counsel review"
+    RESPONDING = "responding", "Responding"
+    LITIGATING = "litigating", "Litigating"
+    CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    PRODUCED_IN_FULL = "produced_in_full", "Produced in full"
+    PRODUCED_IN_PART = "produced_in_part", "Produced in part"
+    NO_DATA = "no_data", "No data"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    MOOT = "moot", "Moot"
+
+
+class AppealStatus(models.TextChoices):
+    NONE = "none", "None"
+    NOTICE_FILED = "notice_filed", "Notice of appeal filed"
+    BRIEFING = "briefing", "Briefing"
+    ARGUED = "argued", "Argued"
+    DECIDED = "decided", "Decided"
+    REHEARING_PETITION = "rehearing_petition", "Rehearing petition"
+    CERTIORARI_PETITION = "certiorari_petition", "Certiorari petition"
+    CERTIORARI_GRANTED = "certiorari_granted", "Certiorari granted"
+    CERTIORARI_DENIED = "certiorari_denied", "Certiorari denied"
+
+
+class AppealDisposition(models.TextChoices):
+    AFFIRMED = "affirmed", "Affirmed"
+    REVERSED = "reversed", "Reversed"
+    VACATED = "vacated", "Vacated"
+    REMANDED = "remanded", "Remanded"
+
+
+class ContemptStatus(models.TextChoices):
+    NONE = "none", "None"
+    MOTION_PENDING = "motion_pending", "Motion pending"
+    HELD = "held", "Held in contempt"
+    PURGED = "purged", "Purged"
+    VACATED = "vacated", "Vacated"
+
+
+class Case(models.Model):
+    """One per demand."""
+
+    demand = models.OneToOneField(Demand, on_delete=models.PROTECT, related_name="case")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INTAKE)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    appeal_status = models.CharField(max_length=24, choices=AppealStatus.choices, default=AppealStatus.NONE)
+    appeal_disposition = models.CharField(max_length=16, choices=AppealDisposition.choices, blank=True)
+    contempt_status = models.CharField(max_length=20, choices=ContemptStatus.choices, default=ContemptStatus.NONE)
+    contempt_kind = models.CharField(
+        max_length=10, choices=[("civil", "Civil"), ("criminal", "Criminal")], blank=True
+    )
+    contempt_by_stipulation = models.BooleanField(default=False)
+    contempt_sanctions_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    contempt_sanctions_period = models.CharField(max_length=100, blank=True)
+    contempt_stayed = models.BooleanField(default=False)
+    counsel = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_assigned"
+    )
+    # Optimistic concurrency: every tracked change bumps it; a writer holding an
+    # older number gets a conflict instead of overwriting (see cases/actions.py).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status=Status.CLOSED) & ~Q(outcome=""))
+                | (~Q(status=Status.CLOSED) & Q(outcome="")),
+                name="case_closed_iff_outcome",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="case_status_known"),
+            models.CheckConstraint(condition=Q(appeal_status__in=AppealStatus.values), name="case_appeal_known"),
+            models.CheckConstraint(condition=Q(contempt_status__in=ContemptStatus.values), name="case_contempt_known"),
+            models.CheckConstraint(
+                condition=Q(contempt_sanctions_amount__isnull=True) | Q(contempt_sanctions_amount__gte=0),
+                name="case_sanctions_not_negative",
+            ),
+        ]
+        indexes = [
+            # The case list's default filter and ordering: open cases by status.
+            models.Index(fields=["status", "-created_at"], name="case_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.demand.reference})"
+
+
+class Analysis(models.Model):
+    """The engine's result for a case at a point in time, with the catalogue it used."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="analyses")
+    as_of = models.DateField()
+    catalogue_version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="analyses")
+    doctrine = models.CharField(max_length=16, blank=True)
+    result = models.JSONField(help_text="The engine's full answer: rows, conflicts, deadlines, reasons.")
+    fingerprint = models.CharField(max_length=64, help_text="Hash of the answer, to tell when it changed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    sign_off_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "-created_at"]
+        verbose_name_plural = "analyses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=True, signed_off_at__isnull=True)
+                | Q(signed_off_by__isnull=False, signed_off_at__isnull=False),
+                name="analysis_signoff_complete",
+            ),
+        ]
+
+
+class CaseEvent(models.Model):
+    """An append-only entry on a case's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=40)
+    track = models.CharField(
+        max_length=10, blank=True, choices=[("status", "Status"), ("appeal", "Appeal"), ("contempt", "Contempt")]
+    )
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    occurred_on = models.DateField(help_text="When it happened in the world; may be in the past.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    court = models.ForeignKey(Court, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    court_name = models.CharField(max_length=200, blank=True, help_text="A court not in the catalogue.")
+    citation = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    document = models.FileField(upload_to="events/%Y/%m/", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["case", "occurred_on", "recorded_at", "pk"]
+        indexes = [
+            # The timeline: one case's events in the order they happened.
+            models.Index(fields=["case", "occurred_on"], name="event_case_occurred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.kind}"
+
+
+class Deadline(models.Model):
+    class Kind(models.TextChoices):
+        RESPONSE = "response", "Response due"
+        COMITY_MOTION = "comity_motion", "Comity motion (§2703(h)(2))"
+        OBJECTION = "objection", "Objection"
+        APPEAL_NOTICE = "appeal_notice", "Notice of appeal"
+        NDO_EXPIRY = "ndo_expiry", "Nondisclosure order expires"
+        CUSTOM = "custom", "Custom"
+
+    class Source(models.TextChoices):
+        COMPUTED = "computed", "Computed"
+        MANUAL = "manual", "Manual"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        SUPERSEDED = "superseded", "Superseded"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    computation = models.JSONField(default=dict, blank=True, help_text="How it was computed: start, period, rule.")
+    analysis = models.ForeignKey(Analysis, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            # A computed deadline of one kind is replaced, never duplicated.
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(source="computed", state="open"),
+                name="deadline_one_open_computed_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="custom") | ~Q(label=""), name="deadline_custom_has_label"
+            ),
+        ]
+        indexes = [
+            # Reminders and the dashboard: open deadlines by due time.
+            models.Index(fields=["state", "due_at"], name="deadline_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,75 @@
+"""Project-wide fixtures: the personas of the legal team, and service guards."""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from cases import roles
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _persona(username: str, *groups: str, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+@pytest.fixture
+def intake_user(db):
+    return _persona("ivy.intake", roles.INTAKE)
+
+
+@pytest.fixture
+def counsel_user(db):
+    return _persona("carl.counsel", roles.COUNSEL, email="carl@example.com")
+
+
+@pytest.fixture
+def viewer_user(db):
+    return _persona("vera.viewer", roles.VIEWER)
+
+
+@pytest.fixture
+def api_user(db):
+    return _persona("api.client", roles.API_CLIENT)
+
+
+@pytest.fixture
+def outsider_user(db):
+    """Logged in, but in no role of the legal team."""
+    return _persona("oscar.outsider")
+
+
+@pytest.fixture
+def admin_user_(db):
+    return _persona("ada.admin", is_staff=True, is_superuser=True)
+
+
+def services_required() -> bool:
+    """In CI a test that needs PostgreSQL or Redis must fail, not skip, without it."""
+    return os.environ.get("LEXLOCI_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if services_required():
+            pytest.fail("REDIS_URL is not set but this run requires Redis (LEXLOCI_REQUIRE_SERVICES=1)")
+        pytest.skip("needs Redis: set REDIS_URL")
+    return url
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("this run requires PostgreSQL but DATABASE_URL does not point at one")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    return connection

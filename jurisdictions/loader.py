@@ -1,0 +1,444 @@
+"""Between the database and the reach engine's frozen dataclasses.
+
+- `store_catalogue` writes a Catalogue (read from the data files) into the catalogue
+  tables, upserting by code, and records a CatalogueVersion when the content changed.
+- `catalogue_from_db` builds the engine's Catalogue from those tables in a fixed
+  number of queries; `current_catalogue` caches it per version, so a request pays
+  one query to learn the version is unchanged.
+- `facts_for_demand` builds the engine's Facts for a stored Demand in a fixed number
+  of queries, whatever its number of accounts and holdings.
+"""
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import defaultdict
+
+from django.db import transaction
+
+from jurisdictions import reach
+from jurisdictions.models import (
+    Agreement,
+    Bloc,
+    CatalogueVersion,
+    ConflictRule,
+    ControllingEntity,
+    Court,
+    DoctrinePeriod,
+    Jurisdiction,
+    LegalInstrument,
+    Membership,
+    Period,
+)
+
+# ------------------------------------------------------------------ content hash
+
+
+def _canonical(value):
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def content_hash(catalogue: reach.Catalogue) -> str:
+    """A hash of the catalogue's rows, independent of where they were read from."""
+    rows = {}
+    for f in dataclasses.fields(catalogue):
+        if f.init and f.name != "version":
+            # Code lists (parties, countries, blocs...) are sets in meaning; their order
+            # in the M2M tables is arbitrary, so sort them for a stable hash.
+            items = [
+                {k: sorted(v) if isinstance(v, tuple | frozenset) else v for k, v in dataclasses.asdict(row).items()}
+                for row in getattr(catalogue, f.name)
+            ]
+            if f.name != "doctrine_periods":  # their order matters: first match wins
+                items.sort(key=lambda r: json.dumps(r, sort_keys=True, default=_canonical))
+            rows[f.name] = items
+    text = json.dumps(rows, sort_keys=True, default=_canonical)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ------------------------------------------------------------ files -> database
+
+
+class _Syncing(threading.local):
+    active = False
+
+
+syncing = _Syncing()
+"""True while `store_catalogue` writes, so admin-edit versioning stays quiet."""
+
+
+@transaction.atomic
+def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[CatalogueVersion, bool]:
+    """Upsert every row of `catalogue`; return the current version and whether it is new.
+
+    Rows are matched by their code (memberships by bloc, jurisdiction and start;
+    doctrine periods by position). Rows in the database that the files do not have
+    are kept, since counsel may have added them in the admin, except doctrine
+    periods, whose order is the files' and which are replaced as a whole.
+    """
+    syncing.active = True
+    try:
+        for j in catalogue.jurisdictions:
+            Jurisdiction.objects.update_or_create(
+                code=j.code,
+                defaults={"name": j.name, "time_zone": j.time_zone, "holidays_country": j.holidays_country or ""},
+            )
+        for b in catalogue.blocs:
+            Bloc.objects.update_or_create(code=b.code, defaults={"name": b.name, "citation": b.citation})
+        for m in catalogue.memberships:
+            Membership.objects.update_or_create(
+                bloc_id=m.bloc,
+                jurisdiction_id=m.jurisdiction,
+                start=m.start,
+                defaults={"end": m.end, "citation": m.citation},
+            )
+        for c in catalogue.courts:
+            Court.objects.update_or_create(
+                name=c.name,
+                defaults={
+                    "aliases": list(c.aliases),
+                    "jurisdiction_id": c.jurisdiction,
+                    "circuit": c.circuit,
+                    "time_zone": c.time_zone,
+                },
+            )
+        periods = {}
+        for p in catalogue.periods:
+            periods[p.code], _ = Period.objects.update_or_create(
+                code=p.code,
+                defaults={
+                    "name": p.name,
+                    "citation": p.citation,
+                    "length": p.length,
+                    "unit": p.unit,
+                    "counting": p.counting,
+                    "roll_over": p.roll_over,
+                    "clock": p.clock,
+                    "start": p.start,
+                },
+            )
+        instruments = {}
+        for i in catalogue.instruments:
+            instrument, _ = LegalInstrument.objects.update_or_create(
+                code=i.code,
+                defaults={
+                    "jurisdiction_id": i.jurisdiction,
+                    "name": i.name,
+                    "citation": i.citation,
+                    "start": i.start,
+                    "end": i.end,
+                    "categories": sorted(i.categories),
+                    "hook": i.hook,
+                    "response_period": periods.get(i.response_period),
+                    "emergency_period": periods.get(i.emergency_period),
+                    "comity_period": periods.get(i.comity_period),
+                },
+            )
+            instrument.issuing_blocs.set(i.issuing_blocs)
+            instruments[i.code] = instrument
+        DoctrinePeriod.objects.all().delete()
+        for position, d in enumerate(catalogue.doctrine_periods, start=1):
+            row = DoctrinePeriod.objects.create(
+                position=position,
+                start=d.start,
+                end=d.end,
+                circuits=list(d.circuits),
+                except_circuits=list(d.except_circuits),
+                doctrine=d.doctrine,
+                authority=d.authority,
+            )
+            row.instruments.set([instruments[code] for code in d.instruments])
+        conflicts = {}
+        for r in catalogue.conflict_rules:
+            rule, _ = ConflictRule.objects.update_or_create(
+                code=r.code,
+                defaults={
+                    "jurisdiction_id": r.jurisdiction,
+                    "law": r.law,
+                    "citation": r.citation,
+                    "severity": r.severity,
+                    "start": r.start,
+                    "end": r.end,
+                    "trigger": r.trigger,
+                    "bloc_id": r.bloc,
+                    "categories": sorted(r.categories),
+                },
+            )
+            rule.countries.set(r.countries)
+            rule.except_countries.set(r.except_countries)
+            conflicts[r.code] = rule
+        for a in catalogue.agreements:
+            agreement, _ = Agreement.objects.update_or_create(
+                code=a.code,
+                defaults={
+                    "name": a.name,
+                    "citation": a.citation,
+                    "kind": a.kind,
+                    "start": a.start,
+                    "end": a.end,
+                    "qualifying_foreign_government": a.qualifying_foreign_government,
+                    "forbids_targeting_us_persons": a.forbids_targeting_us_persons,
+                },
+            )
+            agreement.parties.set(a.parties)
+            agreement.party_blocs.set(a.party_blocs)
+            agreement.designates.set([instruments[code] for code in a.designates])
+            agreement.lifts.set([conflicts[code] for code in a.lifts])
+    finally:
+        syncing.active = False
+    return record_version(source="files", note=note)
+
+
+def record_version(*, source: str, note: str = "", by=None) -> tuple[CatalogueVersion, bool]:
+    """Record a new CatalogueVersion if the catalogue's content changed since the last one.
+
+    Raises reach.CatalogueError when the tables no longer make a consistent catalogue.
+    """
+    with transaction.atomic():
+        # Serialise concurrent recorders; the unique number is the final guard.
+        latest = CatalogueVersion.objects.select_for_update().order_by("-number").first()
+        catalogue = catalogue_from_db(version="pending")
+        digest = content_hash(catalogue)
+        if latest is not None and latest.content_hash == digest:
+            return latest, False
+        version = CatalogueVersion.objects.create(
+            number=(latest.number + 1) if latest else 1,
+            content_hash=digest,
+            source=source,
+            note=note,
+            created_by=by,
+        )
+        return version, True
+
+
+# ------------------------------------------------------------- database -> engine
+
+
+def _m2m(field, left: str, right: str) -> dict:
+    """{left id: [right id, ...]} from an M2M through table, in one query."""
+    through = field.through
+    out = defaultdict(list)
+    for a, b in through.objects.values_list(left, right).order_by("pk"):
+        out[a].append(b)
+    return out
+
+
+def catalogue_from_db(*, version: str) -> reach.Catalogue:
+    """The engine's Catalogue from the tables: 17 queries, whatever their size."""
+    periods = {row["id"]: row for row in Period.objects.values()}
+    instrument_codes = dict(LegalInstrument.objects.values_list("pk", "code"))
+    conflict_codes = dict(ConflictRule.objects.values_list("pk", "code"))
+    instrument_blocs = _m2m(LegalInstrument.issuing_blocs, "legalinstrument_id", "bloc_id")
+
+    def period_code(pk):
+        return periods[pk]["code"] if pk else None
+
+    instruments = tuple(
+        reach.Instrument(
+            code=row["code"],
+            jurisdiction=row["jurisdiction_id"],
+            name=row["name"],
+            citation=row["citation"],
+            start=row["start"],
+            end=row["end"],
+            categories=frozenset(row["categories"]),
+            hook=row["hook"],
+            issuing_blocs=tuple(instrument_blocs.get(row["id"], ())),
+            response_period=period_code(row["response_period_id"]),
+            emergency_period=period_code(row["emergency_period_id"]),
+            comity_period=period_code(row["comity_period_id"]),
+        )
+        for row in LegalInstrument.objects.values()
+    )
+    doctrine_instruments = _m2m(DoctrinePeriod.instruments, "doctrineperiod_id", "legalinstrument_id")
+    agreement_parties = _m2m(Agreement.parties, "agreement_id", "jurisdiction_id")
+    agreement_blocs = _m2m(Agreement.party_blocs, "agreement_id", "bloc_id")
+    agreement_designates = _m2m(Agreement.designates, "agreement_id", "legalinstrument_id")
+    agreement_lifts = _m2m(Agreement.lifts, "agreement_id", "conflictrule_id")
+    conflict_countries = _m2m(ConflictRule.countries, "conflictrule_id", "jurisdiction_id")
+    conflict_except = _m2m(ConflictRule.except_countries, "conflictrule_id", "jurisdiction_id")
+    return reach.Catalogue(
+        version=version,
+        jurisdictions=tuple(
+            reach.Jurisdiction(
+                code=r["code"], name=r["name"], time_zone=r["time_zone"], holidays_country=r["holidays_country"] or None
+            )
+            for r in Jurisdiction.objects.values()
+        ),
+        blocs=tuple(reach.Bloc(code=r["code"], name=r["name"], citation=r["citation"]) for r in Bloc.objects.values()),
+        memberships=tuple(
+            reach.Membership(
+                bloc=r["bloc_id"], jurisdiction=r["jurisdiction_id"], start=r["start"], end=r["end"],
+                citation=r["citation"],
+            )
+            for r in Membership.objects.values()
+        ),
+        courts=tuple(
+            reach.Court(
+                name=r["name"], jurisdiction=r["jurisdiction_id"], circuit=r["circuit"], time_zone=r["time_zone"],
+                aliases=tuple(r["aliases"]),
+            )
+            for r in Court.objects.values()
+        ),
+        instruments=instruments,
+        periods=tuple(
+            reach.Period(
+                code=r["code"], name=r["name"], citation=r["citation"], length=r["length"], unit=r["unit"],
+                counting=r["counting"], roll_over=r["roll_over"], clock=r["clock"], start=r["start"],
+            )
+            for r in periods.values()
+        ),
+        doctrine_periods=tuple(
+            reach.DoctrinePeriod(
+                instruments=tuple(instrument_codes[pk] for pk in doctrine_instruments.get(r["id"], ())),
+                start=r["start"],
+                end=r["end"],
+                doctrine=r["doctrine"],
+                authority=r["authority"],
+                circuits=tuple(r["circuits"]),
+                except_circuits=tuple(r["except_circuits"]),
+            )
+            for r in DoctrinePeriod.objects.order_by("position").values()
+        ),
+        agreements=tuple(
+            reach.Agreement(
+                code=r["code"],
+                name=r["name"],
+                citation=r["citation"],
+                kind=r["kind"],
+                start=r["start"],
+                end=r["end"],
+                parties=tuple(agreement_parties.get(r["id"], ())),
+                party_blocs=tuple(agreement_blocs.get(r["id"], ())),
+                designates=tuple(instrument_codes[pk] for pk in agreement_designates.get(r["id"], ())),
+                lifts=tuple(conflict_codes[pk] for pk in agreement_lifts.get(r["id"], ())),
+                qualifying_foreign_government=r["qualifying_foreign_government"],
+                forbids_targeting_us_persons=r["forbids_targeting_us_persons"],
+            )
+            for r in Agreement.objects.values()
+        ),
+        conflict_rules=tuple(
+            reach.ConflictRule(
+                code=r["code"],
+                jurisdiction=r["jurisdiction_id"],
+                law=r["law"],
+                citation=r["citation"],
+                start=r["start"],
+                end=r["end"],
+                severity=r["severity"],
+                trigger=r["trigger"],
+                countries=tuple(conflict_countries.get(r["id"], ())),
+                bloc=r["bloc_id"],
+                except_countries=tuple(conflict_except.get(r["id"], ())),
+                categories=frozenset(r["categories"]),
+            )
+            for r in ConflictRule.objects.values()
+        ),
+    )
+
+
+class CatalogueNotLoaded(LookupError):
+    pass
+
+
+_cache: dict[int, tuple[CatalogueVersion, reach.Catalogue]] = {}
+_cache_lock = threading.Lock()
+
+
+def current_catalogue() -> tuple[CatalogueVersion, reach.Catalogue]:
+    """The latest catalogue version and its Catalogue; one query when cached."""
+    version = CatalogueVersion.objects.order_by("-number").first()
+    if version is None:
+        raise CatalogueNotLoaded("No catalogue loaded: run `python manage.py load_catalogue`.")
+    cached = _cache.get(version.number)
+    if cached is not None and cached[0].content_hash == version.content_hash:
+        return cached
+    catalogue = catalogue_from_db(version=f"v{version.number} ({version.content_hash[:12]})")
+    with _cache_lock:
+        _cache.clear()
+        _cache[version.number] = (version, catalogue)
+    return version, catalogue
+
+
+# ---------------------------------------------------------------- demand -> facts
+
+
+def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
+    """The engine's Facts for a stored demand: 5 queries, whatever its size.
+
+    1 the demand with its instrument, court and served entity; 2 its accounts; 3 their
+    holdings with the data location's country; 4 the provider's entities; 5 their
+    designations (Directive (EU) 2023/1544).
+    """
+    from requests_app.models import Demand, Holding, TargetAccount
+
+    demand = (
+        Demand.objects.filter(pk=demand_id)
+        .values("instrument__code", "issuing_jurisdiction_id", "court__name", "served_entity__name", "served_at",
+                "emergency", "due_at")
+        .get()
+    )
+    accounts = list(
+        TargetAccount.objects.filter(demand_id=demand_id)
+        .order_by("pk")
+        .values("pk", "identifier", "us_person", "residence_id")
+    )
+    holding_rows = list(
+        Holding.objects.filter(account__demand_id=demand_id)
+        .order_by("account_id", "pk")
+        .values("account_id", "category", "data_location__country_id", "controlled_by_id")
+    )
+    entity_rows = list(
+        ControllingEntity.objects.values("pk", "name", "country_id", "parent_id", "establishments",
+                                         "offers_services_in")
+    )
+    designations = _m2m(ControllingEntity.designated_for, "from_controllingentity_id", "to_controllingentity_id")
+    names = {row["pk"]: row["name"] for row in entity_rows}
+    holdings = defaultdict(list)
+    for row in holding_rows:
+        holdings[row["account_id"]].append(
+            reach.Holding(
+                category=row["category"],
+                storage=row["data_location__country_id"],
+                controlled_by=names[row["controlled_by_id"]],
+            )
+        )
+    entities = tuple(
+        reach.Entity(
+            name=row["name"],
+            country=row["country_id"],
+            parent=names.get(row["parent_id"]),
+            establishments=tuple(row["establishments"]),
+            offers_services_in=tuple(row["offers_services_in"]),
+            designated_for=tuple(names[pk] for pk in designations.get(row["pk"], ())),
+        )
+        for row in entity_rows
+    )
+    return reach.Facts(
+        as_of=as_of,
+        demand=reach.Demand(
+            instrument=demand["instrument__code"],
+            issuing_jurisdiction=demand["issuing_jurisdiction_id"],
+            served_entity=demand["served_entity__name"],
+            issuing_court=demand["court__name"],
+            served_at=demand["served_at"],
+            emergency=demand["emergency"],
+            due_at=demand["due_at"],
+        ),
+        entities=entities,
+        accounts=tuple(
+            reach.Account(
+                identifier=a["identifier"],
+                holdings=tuple(holdings.get(a["pk"], ())),
+                us_person=a["us_person"],
+                residence=a["residence_id"],
+            )
+            for a in accounts
+        ),
+    )

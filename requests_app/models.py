@@ -1,0 +1,123 @@
+"""Demands as received: the legal process, its target accounts, where their data is
+held, and any nondisclosure order that comes with it."""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+
+
+class Demand(models.Model):
+    """One piece of legal process served on the provider."""
+
+    reference = models.CharField(max_length=100, unique=True, help_text="The authority's docket or reference number.")
+    instrument = models.ForeignKey(LegalInstrument, on_delete=models.PROTECT, related_name="demands")
+    issuing_jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="demands_issued")
+    issuing_authority = models.CharField(max_length=200, help_text="Agency or prosecutor that obtained the process.")
+    court = models.ForeignKey(Court, null=True, blank=True, on_delete=models.PROTECT, related_name="demands")
+    served_entity = models.ForeignKey(ControllingEntity, on_delete=models.PROTECT, related_name="demands_served")
+    served_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    emergency = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="Due date stated on the demand, if any.")
+    document = models.FileField(
+        upload_to="demands/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(served_at__isnull=True) | Q(received_at__gte=F("served_at")),
+                name="demand_received_not_before_served",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TargetAccount(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="accounts")
+    identifier = models.CharField(max_length=320, help_text="E-mail address, user id or phone number named in the demand.")
+    service = models.CharField(max_length=100, blank=True)
+    us_person = models.BooleanField(null=True, blank=True, help_text="Blank when unknown; unknown is not 'no'.")
+    residence = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Blank when unknown."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["demand", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "identifier"], name="account_unique_per_demand"),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class Holding(models.Model):
+    """One category of one account's data at one place, controlled by one entity."""
+
+    account = models.ForeignKey(TargetAccount, on_delete=models.PROTECT, related_name="holdings")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    data_location = models.ForeignKey(
+        DataLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="holdings",
+        help_text="Blank when the location is unknown or the data is sharded.",
+    )
+    controlled_by = models.ForeignKey(ControllingEntity, on_delete=models.PROTECT, related_name="holdings")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["account", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="holding_category_known"
+            ),
+            # One row per category and place; "unknown" (no location) counts as one place.
+            models.UniqueConstraint(
+                fields=["account", "category", "data_location"],
+                condition=Q(data_location__isnull=False),
+                name="holding_unique_place",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "category"],
+                condition=Q(data_location__isnull=True),
+                name="holding_unique_unknown_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.category} @ {self.data_location or 'unknown'}"
+
+
+class NondisclosureOrder(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="nondisclosure_orders")
+    basis = models.CharField(max_length=200, help_text="E.g. 18 U.S.C. §2705(b).")
+    starts_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Blank for an order without an end date.")
+    extensions = models.JSONField(default=list, blank=True, help_text="Earlier expiry dates, oldest first.")
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["demand", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("starts_on")),
+                name="ndo_expires_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis} from {self.starts_on}"
