@@ -73,3 +73,15 @@ def postgres(db):
             pytest.fail("this run requires PostgreSQL but DATABASE_URL does not point at one")
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
     return connection
+
+
+@pytest.fixture
+def catalogue(db):
+    """The shipped catalogue loaded into the test database; returns its CatalogueVersion."""
+    from django.conf import settings
+
+    from jurisdictions import reach
+    from jurisdictions.loader import store_catalogue
+
+    version, _ = store_catalogue(reach.load_catalogue_files(settings.CATALOGUE_DIR))
+    return version
