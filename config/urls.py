@@ -12,5 +12,8 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("cases/", include("cases.urls")),
+    path("demands/", include("requests_app.urls")),
+    path("catalogue/", include("jurisdictions.urls")),
+    path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]
