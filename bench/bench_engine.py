@@ -58,9 +58,7 @@ def provider() -> tuple[Entity, ...]:
             )
         )
         for n in (1, 2):
-            entities.append(
-                Entity(f"Example {region} Operations {n}", region, parent=regional)
-            )
+            entities.append(Entity(f"Example {region} Operations {n}", region, parent=regional))
     return tuple(entities)
 
 
@@ -70,8 +68,7 @@ def accounts(entities: tuple[Entity, ...], count: int, seed: int) -> tuple[Accou
     result = []
     for i in range(count):
         holdings = tuple(
-            Holding(rng.choice(CATEGORIES), rng.choice(STORAGE), rng.choice(names))
-            for _ in range(rng.randint(1, 6))
+            Holding(rng.choice(CATEGORIES), rng.choice(STORAGE), rng.choice(names)) for _ in range(rng.randint(1, 6))
         )
         result.append(
             Account(
@@ -109,12 +106,11 @@ def main() -> int:
     catalogue = load_catalogue_files()
     entities = provider()
     account_rows = accounts(entities, count=1_500, seed=20260901)
-    cases = [
-        Facts(as_of, demand, entities, account_rows) for as_of, demand in demands()
-    ]
+    cases = [Facts(as_of, demand, entities, account_rows) for as_of, demand in demands()]
     per_pass = sum(len(a.holdings) for a in account_rows) * len(cases)
-    print(f"catalogue {catalogue.version}: {len(entities)} entities,"
-          f" {len(account_rows)} accounts, {len(cases)} demands")
+    print(
+        f"catalogue {catalogue.version}: {len(entities)} entities, {len(account_rows)} accounts, {len(cases)} demands"
+    )
     print(f"holdings per pass: {per_pass}")
 
     def run(with_contract: bool) -> float:

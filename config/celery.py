@@ -11,7 +11,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-
 @app.task(name="lexloci.ping")
 def ping(token: str) -> None:
     """Leave a short-lived mark in Redis: proves a worker consumed a task (health checks, tests)."""

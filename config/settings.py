@@ -62,7 +62,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. With DEBUG off Lexloci refuses to start without a "
             "secret key: set SECRET_KEY to a long random string (or DEBUG=1 for development)."
         )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-lexloci-0000000000"
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-lexloci-0000000000"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -274,14 +274,20 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
         blocs=tuple(reach.Bloc(code=r["code"], name=r["name"], citation=r["citation"]) for r in Bloc.objects.values()),
         memberships=tuple(
             reach.Membership(
-                bloc=r["bloc_id"], jurisdiction=r["jurisdiction_id"], start=r["start"], end=r["end"],
+                bloc=r["bloc_id"],
+                jurisdiction=r["jurisdiction_id"],
+                start=r["start"],
+                end=r["end"],
                 citation=r["citation"],
             )
             for r in Membership.objects.values()
         ),
         courts=tuple(
             reach.Court(
-                name=r["name"], jurisdiction=r["jurisdiction_id"], circuit=r["circuit"], time_zone=r["time_zone"],
+                name=r["name"],
+                jurisdiction=r["jurisdiction_id"],
+                circuit=r["circuit"],
+                time_zone=r["time_zone"],
                 aliases=tuple(r["aliases"]),
             )
             for r in Court.objects.values()
@@ -289,8 +295,15 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
         instruments=instruments,
         periods=tuple(
             reach.Period(
-                code=r["code"], name=r["name"], citation=r["citation"], length=r["length"], unit=r["unit"],
-                counting=r["counting"], roll_over=r["roll_over"], clock=r["clock"], start=r["start"],
+                code=r["code"],
+                name=r["name"],
+                citation=r["citation"],
+                length=r["length"],
+                unit=r["unit"],
+                counting=r["counting"],
+                roll_over=r["roll_over"],
+                clock=r["clock"],
+                start=r["start"],
             )
             for r in periods.values()
         ),
@@ -380,8 +393,15 @@ def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
 
     demand = (
         Demand.objects.filter(pk=demand_id)
-        .values("instrument__code", "issuing_jurisdiction_id", "court__name", "served_entity__name", "served_at",
-                "emergency", "due_at")
+        .values(
+            "instrument__code",
+            "issuing_jurisdiction_id",
+            "court__name",
+            "served_entity__name",
+            "served_at",
+            "emergency",
+            "due_at",
+        )
         .get()
     )
     accounts = list(
@@ -395,8 +415,9 @@ def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
         .values("account_id", "category", "data_location__country_id", "controlled_by_id")
     )
     entity_rows = list(
-        ControllingEntity.objects.values("pk", "name", "country_id", "parent_id", "establishments",
-                                         "offers_services_in")
+        ControllingEntity.objects.values(
+            "pk", "name", "country_id", "parent_id", "establishments", "offers_services_in"
+        )
     )
     designations = _m2m(ControllingEntity.designated_for, "from_controllingentity_id", "to_controllingentity_id")
     names = {row["pk"]: row["name"] for row in entity_rows}

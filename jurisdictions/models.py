@@ -66,7 +66,9 @@ class Membership(models.Model):
 
 class Court(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other spellings, e.g. Southern District of New York.")
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other spellings, e.g. Southern District of New York."
+    )
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="courts")
     circuit = models.CharField(max_length=16, blank=True, help_text="US federal circuit: 1 to 11, DC, FED.")
     time_zone = models.CharField(max_length=64)
@@ -115,7 +117,9 @@ class Period(models.Model):
     length = models.PositiveIntegerField()
     unit = models.CharField(max_length=8, choices=Unit.choices)
     counting = models.CharField(max_length=32, choices=Counting.choices)
-    roll_over = models.BooleanField(help_text="A last day on a weekend or public holiday moves to the next working day.")
+    roll_over = models.BooleanField(
+        help_text="A last day on a weekend or public holiday moves to the next working day."
+    )
     clock = models.CharField(max_length=16, choices=Clock.choices)
     start = models.DateField(null=True, blank=True, help_text="First as-of date on which the period exists.")
 

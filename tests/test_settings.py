@@ -48,7 +48,9 @@ def test_bad_boolean_is_an_error_naming_the_variable():
 
 
 def test_postgres_url_gets_persistent_connections_with_health_checks():
-    result = load_settings(DEBUG="1", DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/0")
+    result = load_settings(
+        DEBUG="1", DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/0"
+    )
     assert result.returncode == 0, result.stderr
     debug, engine, eager, max_age, health = result.stdout.split()
     assert engine == "django.db.backends.postgresql"

@@ -1,9 +1,9 @@
 """The reach engine: a pure function over frozen dataclasses (shared/RULES.md).
 
-    catalogue = load_catalogue_files()          # or the database loader
-    facts = facts_from_scenario(obj, catalogue)  # or built from the models
-    result = evaluate(catalogue, facts)
-    result_to_contract(obj["id"], result)
+catalogue = load_catalogue_files()          # or the database loader
+facts = facts_from_scenario(obj, catalogue)  # or built from the models
+result = evaluate(catalogue, facts)
+result_to_contract(obj["id"], result)
 """
 
 from .contract import ScenarioError, facts_from_scenario, result_to_contract

@@ -64,9 +64,7 @@ class _Reader:
 
     def country(self, value, field: str) -> str:
         if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
-            raise self.fail(
-                field, f"must be an ISO 3166-1 alpha-2 code such as 'IE', not {value!r}"
-            )
+            raise self.fail(field, f"must be an ISO 3166-1 alpha-2 code such as 'IE', not {value!r}")
         return value
 
     def optional_country(self, value, field: str) -> str | None:
@@ -134,9 +132,7 @@ def facts_from_scenario(obj: dict, catalogue: Catalogue) -> Facts:
             r.required(d, "issuing_jurisdiction", "demand.issuing_jurisdiction"),
             "demand.issuing_jurisdiction",
         ),
-        served_entity=r.text(
-            r.required(d, "served_entity", "demand.served_entity"), "demand.served_entity"
-        ),
+        served_entity=r.text(r.required(d, "served_entity", "demand.served_entity"), "demand.served_entity"),
         issuing_court=r.optional_text(d.get("issuing_court"), "demand.issuing_court"),
         served_at=r.instant(d.get("served_at"), "demand.served_at"),
         emergency=bool(emergency),
@@ -197,9 +193,7 @@ def facts_from_scenario(obj: dict, catalogue: Catalogue) -> Facts:
         f = f"accounts[{i}]"
         a = r.obj(raw, f)
         holdings: list[Holding] = []
-        for j, raw_h in enumerate(
-            r.items(r.required(a, "holdings", f"{f}.holdings"), f"{f}.holdings")
-        ):
+        for j, raw_h in enumerate(r.items(r.required(a, "holdings", f"{f}.holdings"), f"{f}.holdings")):
             g = f"{f}.holdings[{j}]"
             h = r.obj(raw_h, g)
             category = r.text(r.required(h, "category", f"{g}.category"), f"{g}.category")
@@ -208,25 +202,20 @@ def facts_from_scenario(obj: dict, catalogue: Catalogue) -> Facts:
                     f"{g}.category",
                     f"unknown category {category!r} (one of {', '.join(CATEGORIES)})",
                 )
-            if "storage" not in h:
-                raise r.fail(f"{g}.storage", "missing required field (null when unknown)")
-            controlled_by = r.text(
-                r.required(h, "controlled_by", f"{g}.controlled_by"), f"{g}.controlled_by"
-            )
+            controlled_by = r.text(r.required(h, "controlled_by", f"{g}.controlled_by"), f"{g}.controlled_by")
             if controlled_by not in names:
                 raise r.fail(f"{g}.controlled_by", f"unknown entity {controlled_by!r}")
             holdings.append(
                 Holding(
                     category=category,
-                    storage=r.optional_country(h["storage"], f"{g}.storage"),
+                    # Absent, like null, means unknown or sharded (RULES.md §1).
+                    storage=r.optional_country(h.get("storage"), f"{g}.storage"),
                     controlled_by=controlled_by,
                 )
             )
         accounts.append(
             Account(
-                identifier=r.text(
-                    r.required(a, "identifier", f"{f}.identifier"), f"{f}.identifier"
-                ),
+                identifier=r.text(r.required(a, "identifier", f"{f}.identifier"), f"{f}.identifier"),
                 holdings=tuple(holdings),
                 us_person=r.optional_bool(a.get("us_person"), f"{f}.us_person"),
                 residence=r.optional_country(a.get("residence"), f"{f}.residence"),

@@ -64,9 +64,7 @@ def covers(catalogue: Catalogue, agreement: Agreement, a: str, b: str, day: date
 
 def _sides(catalogue: Catalogue, agreement: Agreement, code: str, day: date) -> list[str]:
     sides = [code] if code in agreement.parties else []
-    sides.extend(
-        f"bloc:{bloc}" for bloc in agreement.party_blocs if catalogue.is_member(bloc, code, day)
-    )
+    sides.extend(f"bloc:{bloc}" for bloc in agreement.party_blocs if catalogue.is_member(bloc, code, day))
     return sides
 
 
@@ -115,9 +113,7 @@ class _Evaluation:
         self.doctrine = self._doctrine(court)
         self.hook_ok, hook_text, self.hook_detail = self._hook(self.served)
         self.reasons.append(Reason("hook", hook_text, self._hook_citation()))
-        self.enforcing_state = (
-            self.hook_detail if self.instrument.hook == "eu-establishment" else None
-        )
+        self.enforcing_state = self.hook_detail if self.instrument.hook == "eu-establishment" else None
         self.agreement = self.hook_detail if self.instrument.hook == "agreement" else None
         self.controlled = self._controlled()
         self.rules = self._rules_in_force()
@@ -185,8 +181,7 @@ class _Evaluation:
             )
         if inst.end is not None and day > inst.end:
             return (
-                f"{inst.code} is not available on {day.isoformat()}: it ceased to apply"
-                f" after {inst.end.isoformat()}."
+                f"{inst.code} is not available on {day.isoformat()}: it ceased to apply after {inst.end.isoformat()}."
             )
         if inst.issuing_blocs:
             for bloc in inst.issuing_blocs:
@@ -197,10 +192,7 @@ class _Evaluation:
                         f" {day.isoformat()} it is not among the {name}."
                     )
         elif self.issuer != inst.jurisdiction:
-            return (
-                f"{inst.code} is {inst.jurisdiction} process and cannot be issued by"
-                f" {self.issuer}."
-            )
+            return f"{inst.code} is {inst.jurisdiction} process and cannot be issued by {self.issuer}."
         return None
 
     def _unavailable_result(self, why_not: str) -> Result:
@@ -225,9 +217,7 @@ class _Evaluation:
         response_due = None
         if self.demand.due_at is not None:
             response_due = periods.given("response", self.demand.due_at)
-            self.reasons.append(
-                Reason("response_due", periods.describe(response_due), response_due.citation)
-            )
+            self.reasons.append(Reason("response_due", periods.describe(response_due), response_due.citation))
         return Result(
             doctrine=None,
             items=tuple(items),
@@ -260,9 +250,7 @@ class _Evaluation:
                 )
             )
             return court
-        described = f"Issuing court {name!r} is not in the catalogue" if name else (
-            "No issuing court is given"
-        )
+        described = f"Issuing court {name!r} is not in the catalogue" if name else ("No issuing court is given")
         circuits = sorted(
             {
                 c
@@ -299,14 +287,11 @@ class _Evaluation:
                 if dp.circuits:
                     where = " in the " + ", ".join(_circuit_name(c) for c in dp.circuits)
                 elif dp.except_circuits:
-                    where = " outside the " + ", ".join(
-                        _circuit_name(c) for c in dp.except_circuits
-                    )
+                    where = " outside the " + ", ".join(_circuit_name(c) for c in dp.except_circuits)
                 self.reasons.append(
                     Reason(
                         "doctrine",
-                        f"{self.instrument.code} is {dp.doctrine}{where} from"
-                        f" {dp.start.isoformat()} to {end}.",
+                        f"{self.instrument.code} is {dp.doctrine}{where} from {dp.start.isoformat()} to {end}.",
                         dp.authority,
                     )
                 )
@@ -348,16 +333,11 @@ class _Evaluation:
         return self._presence(entity) or "*" in offers or self.issuer in offers
 
     def _hook_uncached(self, entity: Entity) -> tuple[bool, str, object]:
-        hook, name, issuer, code = self.instrument.hook, entity.name, self.issuer, (
-            self.instrument.code
-        )
-        if hook == "presence" or hook == "services" or hook == "services-or-group":
+        hook, code = self.instrument.hook, self.instrument.code
+        name, issuer = entity.name, self.issuer
+        if hook in ("presence", "services", "services-or-group"):
             if self._presence(entity):
-                where = (
-                    "is incorporated there"
-                    if entity.country == issuer
-                    else "has an establishment there"
-                )
+                where = "is incorporated there" if entity.country == issuer else "has an establishment there"
                 return True, f"{name} is subject to {code}: it {where} ({issuer}).", None
             if hook == "presence":
                 return (
@@ -375,8 +355,7 @@ class _Evaluation:
             if hook == "services":
                 return (
                     False,
-                    f"{name} is not subject to {code}: no presence in {issuer} and no"
-                    " services offered there.",
+                    f"{name} is not subject to {code}: no presence in {issuer} and no services offered there.",
                     None,
                 )
             root = self._root(entity.name)
@@ -397,13 +376,10 @@ class _Evaluation:
         if hook == "eu-establishment":
             for country in (entity.country, *entity.establishments):
                 if country != issuer and all(
-                    self.cat.is_member(b, country, self.as_of)
-                    for b in self.instrument.issuing_blocs
+                    self.cat.is_member(b, country, self.as_of) for b in self.instrument.issuing_blocs
                 ):
                     how = (
-                        "its country"
-                        if country == entity.country
-                        else "the first of its establishments that qualifies"
+                        "its country" if country == entity.country else "the first of its establishments that qualifies"
                     )
                     return (
                         True,
@@ -471,11 +447,7 @@ class _Evaluation:
 
     def _controlled(self) -> frozenset[str]:
         served = self.served.name
-        designated = (
-            set(self.served.designated_for)
-            if self.instrument.hook == "eu-establishment"
-            else set()
-        )
+        designated = set(self.served.designated_for) if self.instrument.hook == "eu-establishment" else set()
         controlled = set()
         for entity in self.facts.entities:
             chain = self._chain(entity.name)
@@ -500,9 +472,7 @@ class _Evaluation:
             rules.append(rule)
         return tuple(rules)
 
-    def _conflicts(
-        self, category: str, storage: str | None, controller: Entity
-    ) -> list[ConflictRule]:
+    def _conflicts(self, category: str, storage: str | None, controller: Entity) -> list[ConflictRule]:
         found = []
         for rule in self.rules:
             if rule.categories and category not in rule.categories:
@@ -576,12 +546,8 @@ class _Evaluation:
         def redirect_or_mlat(text: str, citation: str) -> tuple:
             ok, hook_text, _ = self._hook(controller)
             if ok:
-                return self._outcome(
-                    "none", "redirect", storage, Reason("route", f"{text} {hook_text}", citation)
-                )
-            return self._outcome(
-                "none", "mlat", storage, Reason("route", f"{text} {hook_text}", citation)
-            )
+                return self._outcome("none", "redirect", storage, Reason("route", f"{text} {hook_text}", citation))
+            return self._outcome("none", "mlat", storage, Reason("route", f"{text} {hook_text}", citation))
 
         if not self.hook_ok:
             return redirect_or_mlat(
@@ -618,19 +584,19 @@ class _Evaluation:
                 ),
             )
         if controlled_by not in self.controlled:
-            return redirect_or_mlat(
-                f"{self.served.name} does not control {controlled_by}.", CONTROL_CITATION
-            )
+            return redirect_or_mlat(f"{self.served.name} does not control {controlled_by}.", CONTROL_CITATION)
         if storage is not None and storage == self.issuer:
             reach = "storage"
             why = f"Stored in the issuing jurisdiction {self.issuer}."
         elif self.doctrine == "control-based":
             reach = "control"
-            where = f"stored in {storage}" if storage else "storage unknown"
-            why = (
-                f"{where[0].upper()}{where[1:]}, reached through {self.served.name}'s"
-                f" control of {controlled_by} (control-based doctrine)."
+            where = f"Stored in {storage}" if storage else "Storage unknown"
+            held = (
+                f"held by {controlled_by} itself"
+                if controlled_by == self.served.name
+                else f"held by {controlled_by}, which {self.served.name} controls"
             )
+            why = f"{where}, {held}: reached by control (control-based doctrine)."
         else:
             where = f"Stored in {storage}" if storage else "Storage unknown"
             return self._outcome(
@@ -639,17 +605,14 @@ class _Evaluation:
                 storage,
                 Reason(
                     "doctrine",
-                    f"{where}, outside {self.issuer}: a storage-based doctrine does not"
-                    " reach it.",
+                    f"{where}, outside {self.issuer}: a storage-based doctrine does not reach it.",
                     self.instrument.citation,
                 ),
             )
         reasons = [Reason("reach", why, self.instrument.citation)]
         rules = self._conflicts(category, storage, controller)
         for rule in rules:
-            reasons.append(
-                Reason(rule.code, f"{rule.law}: {rule.severity}.", rule.citation)
-            )
+            reasons.append(Reason(rule.code, f"{rule.law}: {rule.severity}.", rule.citation))
         if any(rule.severity == "prohibition" for rule in rules):
             route = "mlat"
         elif self.instrument.hook == "agreement":
@@ -657,11 +620,7 @@ class _Evaluation:
         else:
             route = "direct"
         comity = False
-        if (
-            self.comity_possible
-            and category == "content"
-            and reach == "control"
-        ):
+        if self.comity_possible and category == "content" and reach == "control":
             self.comity_proxy_used = True
             comity, text = self._comity(storage, us_person, residence)
             reasons.append(Reason("comity_motion", text, COMITY_CITATION))
@@ -674,9 +633,7 @@ class _Evaluation:
             tuple(reasons),
         )
 
-    def _comity(
-        self, storage: str | None, us_person: bool | None, residence: str | None
-    ) -> tuple[bool, str]:
+    def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> tuple[bool, str]:
         home = self.instrument.jurisdiction
         if storage is None:
             return False, "No comity motion: the storage country is unknown."
@@ -723,9 +680,7 @@ class _Evaluation:
                 time_zone=time_zone,
                 holidays_country=holidays_country,
             )
-        self.reasons.append(
-            Reason("response_due", periods.describe(deadline), deadline.citation)
-        )
+        self.reasons.append(Reason("response_due", periods.describe(deadline), deadline.citation))
         return deadline
 
     def _comity_due(self, items: list[Item], court: Court | None) -> Deadline | None:
@@ -742,9 +697,7 @@ class _Evaluation:
             time_zone=time_zone,
             holidays_country=holidays_country,
         )
-        self.reasons.append(
-            Reason("comity_motion_due", periods.describe(deadline), deadline.citation)
-        )
+        self.reasons.append(Reason("comity_motion_due", periods.describe(deadline), deadline.citation))
         return deadline
 
     def _clock(self, clock: str, court: Court | None) -> tuple[str, str | None]:
@@ -758,4 +711,3 @@ class _Evaluation:
             if state is not None:
                 return state.time_zone, state.holidays_country
         return home.time_zone, home.holidays_country
-

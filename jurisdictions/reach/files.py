@@ -78,9 +78,7 @@ def load_catalogue_files(directory: Path | str = DEFAULT_DIRECTORY) -> Catalogue
             for number, entry in enumerate(entries, start=1):
                 where = f"{path.name}: [[{table}]] #{number}"
                 rows[attr].append(_row(row_type, entry, where))
-    return Catalogue(
-        version=catalogue_version(directory), **{k: tuple(v) for k, v in rows.items()}
-    )
+    return Catalogue(version=catalogue_version(directory), **{k: tuple(v) for k, v in rows.items()})
 
 
 def _row(row_type: type, entry: dict, where: str):

@@ -117,16 +117,10 @@ def describe(deadline: Deadline) -> str:
         "after-day-of-service": "after the day of service (that day not counted)",
         "after-hour-of-receipt": "from the first full hour after receipt",
     }[deadline.counting or ""]
-    text = (
-        f"Served {start}; {deadline.length} {deadline.unit} counted {counting}"
-        f" in {deadline.time_zone}"
-    )
+    text = f"Served {start}; {deadline.length} {deadline.unit} counted {counting} in {deadline.time_zone}"
     if deadline.last_day is not None:
         text += f"; last day {deadline.last_day.isoformat()}"
     if deadline.rolled_over:
         skipped = ", ".join(d.isoformat() for d in deadline.rolled_over)
-        text += (
-            f" after rolling over {skipped} (Saturday, Sunday or public holiday"
-            f" in {deadline.holidays_country})"
-        )
+        text += f" after rolling over {skipped} (Saturday, Sunday or public holiday in {deadline.holidays_country})"
     return text + f"; due {utc_text(deadline.due)}."

@@ -177,21 +177,15 @@ class Catalogue:
     agreements: tuple[Agreement, ...]
     conflict_rules: tuple[ConflictRule, ...]
 
-    jurisdiction_by_code: Mapping[str, Jurisdiction] = field(
-        init=False, repr=False, compare=False
-    )
-    instrument_by_code: Mapping[str, Instrument] = field(
-        init=False, repr=False, compare=False
-    )
+    jurisdiction_by_code: Mapping[str, Jurisdiction] = field(init=False, repr=False, compare=False)
+    instrument_by_code: Mapping[str, Instrument] = field(init=False, repr=False, compare=False)
     period_by_code: Mapping[str, Period] = field(init=False, repr=False, compare=False)
     court_by_key: Mapping[str, Court] = field(init=False, repr=False, compare=False)
     # (bloc, jurisdiction) -> ((start, end), ...)
-    membership_spans: Mapping[tuple[str, str], tuple[tuple[date, date | None], ...]] = (
-        field(init=False, repr=False, compare=False)
-    )
-    doctrine_by_instrument: Mapping[str, tuple[DoctrinePeriod, ...]] = field(
+    membership_spans: Mapping[tuple[str, str], tuple[tuple[date, date | None], ...]] = field(
         init=False, repr=False, compare=False
     )
+    doctrine_by_instrument: Mapping[str, tuple[DoctrinePeriod, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -254,9 +248,7 @@ class Catalogue:
         for i in self.instruments:
             _need(i.jurisdiction in codes, f"instrument {i.code!r}: unknown jurisdiction")
             _need(i.hook in HOOKS, f"instrument {i.code!r}: unknown hook {i.hook!r}")
-            _need(
-                i.categories <= set(CATEGORIES), f"instrument {i.code!r}: unknown category"
-            )
+            _need(i.categories <= set(CATEGORIES), f"instrument {i.code!r}: unknown category")
             for b in i.issuing_blocs:
                 _need(b in blocs, f"instrument {i.code!r}: unknown bloc {b!r}")
             _need(

@@ -96,7 +96,9 @@ def _demand_with_holdings(n: int):
         account = AccountFactory(demand=demand, identifier=f"user{a}@example.com")
         for h in range(min(per_account, n - a * per_account)):
             HoldingFactory(
-                account=account, category=("subscriber", "traffic", "content")[h], data_location=locations[h],
+                account=account,
+                category=("subscriber", "traffic", "content")[h],
+                data_location=locations[h],
                 controlled_by=entity,
             )
     return demand
@@ -162,11 +164,16 @@ def test_reach_command_reads_stdin(catalogue):
         {
             "id": "stdin",
             "as_of": "2016-07-15",
-            "demand": {"instrument": "US-SCA-WARRANT", "issuing_jurisdiction": "US", "served_entity": "A",
-                       "issuing_court": "SDNY"},
+            "demand": {
+                "instrument": "US-SCA-WARRANT",
+                "issuing_jurisdiction": "US",
+                "served_entity": "A",
+                "issuing_court": "SDNY",
+            },
             "entities": [{"name": "A", "country": "US"}],
-            "accounts": [{"identifier": "u", "holdings": [{"category": "content", "storage": "IE",
-                                                           "controlled_by": "A"}]}],
+            "accounts": [
+                {"identifier": "u", "holdings": [{"category": "content", "storage": "IE", "controlled_by": "A"}]}
+            ],
         }
     )
     results, _, failed = run_reach("-", stdin=line + "\n")

@@ -51,7 +51,10 @@ class Command(BaseCommand):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            return {"id": None, "error": {"field": "(line)", "message": f"not valid JSON: {exc.msg} at column {exc.colno}"}}
+            return {
+                "id": None,
+                "error": {"field": "(line)", "message": f"not valid JSON: {exc.msg} at column {exc.colno}"},
+            }
         scenario_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
         try:
             facts = reach.facts_from_scenario(obj, catalogue)

@@ -1,0 +1,327 @@
+"""The scenario contract (RULES.md §8) and the catalogue files."""
+
+import copy
+import re
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from jurisdictions.reach import (
+    DEFAULT_DIRECTORY,
+    CatalogueError,
+    ScenarioError,
+    catalogue_version,
+    evaluate,
+    facts_from_scenario,
+    load_catalogue_files,
+    result_to_contract,
+)
+from jurisdictions.tests.test_engine import CATALOGUE, INC, IRL, run, scenario
+
+VALID = scenario("2026-09-01", "EU-EPO", "DE", IRL, served_at="2026-09-01T08:00:00Z")
+
+
+def broken(change) -> dict:
+    obj = copy.deepcopy(VALID)
+    change(obj)
+    return obj
+
+
+def _set(path: str, value):
+    def change(obj):
+        *parents, last = path.split(".")
+        target = obj
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        if value is KeyError:
+            del target[last]
+        else:
+            target[last] = value
+
+    return change
+
+
+BAD = [
+    # label, change, field
+    ("unknown instrument", _set("demand.instrument", "XX-WRIT"), "demand.instrument"),
+    ("instrument not a string", _set("demand.instrument", 7), "demand.instrument"),
+    ("missing instrument", _set("demand.instrument", KeyError), "demand.instrument"),
+    ("missing id", _set("id", KeyError), "id"),
+    ("id not a string", _set("id", 12), "id"),
+    ("missing as_of", _set("as_of", KeyError), "as_of"),
+    ("as_of not a date", _set("as_of", "01/09/2026"), "as_of"),
+    ("as_of impossible", _set("as_of", "2026-02-30"), "as_of"),
+    ("as_of a number", _set("as_of", 20260901), "as_of"),
+    ("as_of with a time", _set("as_of", "2026-09-01T00:00:00Z"), "as_of"),
+    ("missing demand", _set("demand", KeyError), "demand"),
+    ("demand not an object", _set("demand", ["EU-EPO"]), "demand"),
+    ("missing issuing jurisdiction", _set("demand.issuing_jurisdiction", KeyError), "demand.issuing_jurisdiction"),
+    ("issuing jurisdiction not a code", _set("demand.issuing_jurisdiction", "Germany"), "demand.issuing_jurisdiction"),
+    ("missing served entity", _set("demand.served_entity", KeyError), "demand.served_entity"),
+    ("unknown served entity", _set("demand.served_entity", "Nobody GmbH"), "demand.served_entity"),
+    ("served_at malformed", _set("demand.served_at", "yesterday"), "demand.served_at"),
+    ("served_at impossible", _set("demand.served_at", "2026-09-01T25:00:00Z"), "demand.served_at"),
+    ("served_at without a time", _set("demand.served_at", "2026-09-01"), "demand.served_at"),
+    ("served_at a number", _set("demand.served_at", 1788220800), "demand.served_at"),
+    ("due_at malformed", _set("demand.due_at", "next Friday"), "demand.due_at"),
+    ("emergency not a boolean", _set("demand.emergency", "yes"), "demand.emergency"),
+    ("issuing_court not a string", _set("demand.issuing_court", 2), "demand.issuing_court"),
+    ("missing entities", _set("entities", KeyError), "entities"),
+    ("entities not a list", _set("entities", {"name": INC}), "entities"),
+    ("entity not an object", _set("entities", ["Nimbus"]), "entities[0]"),
+    ("entity without a name", _set("entities.0.name", KeyError), "entities[0].name"),
+    ("entity without a country", _set("entities.0.country", KeyError), "entities[0].country"),
+    ("entity country not a code", _set("entities.0.country", "usa"), "entities[0].country"),
+    ("unknown parent", _set("entities.1.parent", "Ghost Inc."), "entities[1].parent"),
+    ("parent cycle", _set("entities.0.parent", IRL), "entities[0].parent"),
+    ("unknown designated_for", _set("entities.1.designated_for", ["Ghost Inc."]), "entities[1].designated_for[0]"),
+    ("designated_for not a list", _set("entities.1.designated_for", 3), "entities[1].designated_for"),
+    ("establishments not codes", _set("entities.0.establishments", ["Ireland"]), "entities[0].establishments[0]"),
+    ("offers_services_in not a list", _set("entities.0.offers_services_in", 5), "entities[0].offers_services_in"),
+    ("duplicate entity", _set("entities.2.name", INC), "entities[2].name"),
+    ("missing accounts", _set("accounts", KeyError), "accounts"),
+    ("accounts not a list", _set("accounts", "all"), "accounts"),
+    ("account without identifier", _set("accounts.0.identifier", KeyError), "accounts[0].identifier"),
+    ("account without holdings", _set("accounts.0.holdings", KeyError), "accounts[0].holdings"),
+    ("us_person not a boolean", _set("accounts.0.us_person", "no"), "accounts[0].us_person"),
+    ("us_person a number", _set("accounts.0.us_person", 0), "accounts[0].us_person"),
+    ("residence not a code", _set("accounts.0.residence", "Berlin"), "accounts[0].residence"),
+    ("unknown category", _set("accounts.0.holdings.0.category", "metadata"), "accounts[0].holdings[0].category"),
+    ("missing category", _set("accounts.0.holdings.0.category", KeyError), "accounts[0].holdings[0].category"),
+    ("storage not a code", _set("accounts.0.holdings.0.storage", "Dublin"), "accounts[0].holdings[0].storage"),
+    (
+        "missing controlled_by",
+        _set("accounts.0.holdings.0.controlled_by", KeyError),
+        "accounts[0].holdings[0].controlled_by",
+    ),
+    (
+        "unknown controlled_by",
+        _set("accounts.0.holdings.0.controlled_by", "Ghost Inc."),
+        "accounts[0].holdings[0].controlled_by",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), [pytest.param(*row[1:], id=row[0]) for row in BAD])
+def test_bad_input_names_the_scenario_and_the_field(change, field):
+    obj = broken(change)
+    with pytest.raises(ScenarioError) as caught:
+        facts_from_scenario(obj, CATALOGUE)
+    error = caught.value
+    assert error.field == field
+    assert error.message
+    if isinstance(obj.get("id"), str):
+        assert error.scenario_id == obj["id"]
+        assert obj["id"] in str(error)
+    assert field in str(error)
+
+
+def test_scenario_must_be_an_object():
+    with pytest.raises(ScenarioError) as caught:
+        facts_from_scenario(["not", "an", "object"], CATALOGUE)  # type: ignore[arg-type]
+    assert caught.value.scenario_id is None
+
+
+GOOD = [
+    # label, change
+    ("optional fields absent", _set("demand.served_at", KeyError)),
+    ("nulls are unknown", _set("accounts.0.us_person", None)),
+    ("emergency null", _set("demand.emergency", None)),
+    ("due_at null", _set("demand.due_at", None)),
+    ("offers everywhere as a string", _set("entities.0.offers_services_in", "*")),
+    ("storage null", _set("accounts.0.holdings.0.storage", None)),
+    ("storage absent means unknown", _set("accounts.0.holdings.0.storage", KeyError)),
+    ("served_at with fractional seconds", _set("demand.served_at", "2026-09-01T08:00:00.5Z")),
+    ("served_at with an offset", _set("demand.served_at", "2026-09-01T10:00:00+02:00")),
+    ("no accounts", _set("accounts", [])),
+]
+
+
+@pytest.mark.parametrize("change", [pytest.param(row[1], id=row[0]) for row in GOOD])
+def test_good_input_is_accepted(change):
+    facts = facts_from_scenario(broken(change), CATALOGUE)
+    evaluate(CATALOGUE, facts)
+
+
+def test_served_at_is_stored_in_utc_terms():
+    obj = broken(_set("demand.served_at", "2026-09-01T10:00:00+02:00"))
+    facts = facts_from_scenario(obj, CATALOGUE)
+    assert facts.demand.served_at is not None
+    assert facts.demand.served_at.utcoffset().total_seconds() == 7200
+    assert run(obj)["deadlines"]["response_due"] == "2026-09-11T23:00:00Z"
+
+
+def test_output_shape():
+    out = run(VALID)
+    assert list(out)[:4] == ["id", "doctrine", "items", "deadlines"]
+    assert set(out["deadlines"]) == {"response_due", "comity_motion_due"}
+    required = ["account", "category", "storage", "controlled_by", "reach", "route", "conflicts", "comity_motion"]
+    assert list(out["items"][0])[: len(required)] == required
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", out["deadlines"]["response_due"])
+    assert out["catalogue_version"] == CATALOGUE.version
+    assert result_to_contract("other", evaluate(CATALOGUE, facts_from_scenario(VALID, CATALOGUE)))["id"] == "other"
+
+
+# ------------------------------------------------------------------ the catalogue
+
+
+def test_catalogue_has_every_row_of_the_rules():
+    assert set(CATALOGUE.instrument_by_code) == {
+        "US-SCA-SUBPOENA",
+        "US-SCA-2703D",
+        "US-SCA-WARRANT",
+        "GB-COPO",
+        "AU-IPO",
+        "EU-EPO",
+        "BE-CCP-46BIS",
+        "BR-MCI-ORDER",
+    }
+    assert {r.code for r in CATALOGUE.conflict_rules} == {
+        "EU-GDPR-ART48",
+        "US-SCA-2702",
+        "CN-ICJA-ART4",
+        "CN-DSL-ART36",
+        "CN-PIPL-ART41",
+        "CH-SCC-ART271",
+    }
+    assert len(CATALOGUE.agreements) == 4
+    assert len(CATALOGUE.doctrine_periods) == 4
+    for court in (
+        "S.D.N.Y.",
+        "E.D.N.Y.",
+        "N.D.N.Y.",
+        "W.D.N.Y.",
+        "D. Conn.",
+        "D. Vt.",
+        "2d Cir.",
+        "2nd Cir.",
+        "Second Circuit",
+    ):
+        assert CATALOGUE.court(court).circuit == "2"
+    zones = {
+        "D.N.J.": "America/New_York",
+        "E.D. Pa.": "America/New_York",
+        "M.D. Pa.": "America/New_York",
+        "W.D. Pa.": "America/New_York",
+        "D. Del.": "America/New_York",
+        "E.D. Va.": "America/New_York",
+        "D.D.C.": "America/New_York",
+        "N.D. Ill.": "America/Chicago",
+        "N.D. Ala.": "America/Chicago",
+        "N.D. Cal.": "America/Los_Angeles",
+        "C.D. Cal.": "America/Los_Angeles",
+        "E.D. Cal.": "America/Los_Angeles",
+        "S.D. Cal.": "America/Los_Angeles",
+        "W.D. Wash.": "America/Los_Angeles",
+    }
+    for court, zone in zones.items():
+        assert CATALOGUE.court(court).time_zone == zone
+        assert CATALOGUE.court(court).circuit != "2"
+    for row in (*CATALOGUE.instruments, *CATALOGUE.agreements, *CATALOGUE.conflict_rules):
+        assert row.citation
+    for dp in CATALOGUE.doctrine_periods:
+        assert dp.authority
+
+
+@pytest.mark.parametrize(
+    ("code", "zone"),
+    [
+        ("IE", "Europe/Dublin"),
+        ("LU", "Europe/Luxembourg"),
+        ("DE", "Europe/Berlin"),
+        ("FR", "Europe/Paris"),
+        ("NL", "Europe/Amsterdam"),
+        ("GB", "Europe/London"),
+        ("US", "America/New_York"),
+    ],
+)
+def test_capital_time_zones(code, zone):
+    assert CATALOGUE.jurisdiction_by_code[code].time_zone == zone
+
+
+def test_court_names_compare_ignoring_case_spaces_and_periods():
+    assert CATALOGUE.court("SDNY") is CATALOGUE.court("S.D.N.Y.")
+    assert CATALOGUE.court("s d n y") is CATALOGUE.court("S.D.N.Y.")
+    assert CATALOGUE.court("ND Cal") is CATALOGUE.court("N.D. Cal.")
+    assert CATALOGUE.court("Court of Nowhere") is None
+    assert CATALOGUE.court(None) is None
+
+
+def test_catalogue_version_is_a_stable_content_hash(tmp_path):
+    assert catalogue_version() == catalogue_version(DEFAULT_DIRECTORY) == CATALOGUE.version
+    assert CATALOGUE.version.startswith("sha256:")
+    for path in DEFAULT_DIRECTORY.glob("*.toml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    assert catalogue_version(tmp_path) == CATALOGUE.version
+    with (tmp_path / "conflicts.toml").open("a") as f:
+        f.write("\n# a comment changes the version\n")
+    assert catalogue_version(tmp_path) != CATALOGUE.version
+
+
+def test_every_catalogue_file_documents_its_schema():
+    for path in DEFAULT_DIRECTORY.glob("*.toml"):
+        assert path.read_text(encoding="utf-8").startswith("#"), path.name
+        tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _copy(tmp_path: Path, extra: str) -> Path:
+    for path in DEFAULT_DIRECTORY.glob("*.toml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "zz-extra.toml").write_text(extra, encoding="utf-8")
+    return tmp_path
+
+
+BAD_CATALOGUE = [
+    ("unknown table", "[[statute]]\ncode = 'X'\n"),
+    ("unknown field", "[[bloc]]\ncode = 'X'\nname = 'X'\ncolour = 'red'\n"),
+    ("missing field", "[[bloc]]\ncode = 'X'\n"),
+    ("duplicate code", "[[bloc]]\ncode = 'EU'\nname = 'again'\n"),
+    ("date as a string", "[[membership]]\nbloc = 'EU'\njurisdiction = 'NO'\nstart = '2030-01-01'\n"),
+    (
+        "unknown trigger kind",
+        "[[conflict]]\ncode = 'X'\njurisdiction = 'CN'\nlaw = 'X'\ncitation = 'X'\n"
+        "start = 2020-01-01\nseverity = 'prohibition'\ntrigger = 'stored_on_the_moon'\n",
+    ),
+    (
+        "unknown severity",
+        "[[conflict]]\ncode = 'X'\njurisdiction = 'CN'\nlaw = 'X'\ncitation = 'X'\n"
+        "start = 2020-01-01\nseverity = 'grave'\ntrigger = 'stored_in_country_not_issuer'\n"
+        "countries = ['CN']\n",
+    ),
+    ("unknown membership jurisdiction", "[[membership]]\nbloc = 'EU'\njurisdiction = 'XX'\nstart = 2030-01-01\n"),
+    (
+        "agreement designates an unknown instrument",
+        "[[agreement]]\ncode = 'X'\nname = 'X'\ncitation = 'X'\nkind = 'executive'\n"
+        "parties = ['US', 'CN']\nstart = 2030-01-01\ndesignates = ['CN-NOPE']\n",
+    ),
+    ("not TOML", "[[bloc]\n"),
+]
+
+
+@pytest.mark.parametrize("extra", [pytest.param(row[1], id=row[0]) for row in BAD_CATALOGUE])
+def test_bad_catalogue_rows_are_rejected(tmp_path, extra):
+    with pytest.raises(CatalogueError):
+        load_catalogue_files(_copy(tmp_path, extra))
+
+
+def test_empty_catalogue_directory_is_an_error(tmp_path):
+    with pytest.raises(CatalogueError):
+        load_catalogue_files(tmp_path)
+
+
+def test_catalogue_and_facts_are_frozen_slotted_dataclasses():
+    facts = facts_from_scenario(VALID, CATALOGUE)
+    for obj in (
+        CATALOGUE,
+        facts,
+        facts.demand,
+        facts.entities[0],
+        facts.accounts[0],
+        facts.accounts[0].holdings[0],
+        CATALOGUE.instruments[0],
+    ):
+        assert type(obj).__dataclass_params__.frozen
+        assert hasattr(type(obj), "__slots__")
+        assert fields(obj)
