@@ -11,6 +11,12 @@ from cases import roles
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashing costs ~0.8 s a password; tests need a hash, not its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _persona(username: str, *groups: str, **extra):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     for name in groups:

@@ -25,3 +25,54 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
         names = frozenset(user.groups.values_list("name", flat=True))
         user._lexloci_roles = names  # one query per request, not per check
     return bool(names.intersection(roles))
+
+
+# --- REST API permissions -------------------------------------------------------
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission  # noqa: E402
+
+READERS = (INTAKE, COUNSEL, VIEWER, API_CLIENT)
+
+
+def _token_allows_writes(request) -> bool:
+    """A token client may write only with a read-write token; session users are not limited here."""
+    scope = getattr(request.auth, "scope", None)
+    return scope is None or scope == "read-write"
+
+
+class CanRead(BasePermission):
+    """Every role of the legal team, and API clients, may read."""
+
+    message = "Your role does not allow reading cases."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, *READERS)
+        return False
+
+
+class CanLogDemands(BasePermission):
+    message = "Only intake, counsel and read-write API clients may log demands."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, *READERS)
+        return has_role(request.user, INTAKE, COUNSEL, API_CLIENT) and _token_allows_writes(request)
+
+
+class CanTakeWorkflowSteps(BasePermission):
+    message = "Only counsel and read-write API clients may change a case."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, *READERS)
+        return has_role(request.user, COUNSEL, API_CLIENT) and _token_allows_writes(request)
+
+
+class CanUseWhatIf(BasePermission):
+    """The what-if analysis stores nothing: any reader may POST facts to it."""
+
+    message = "Your role does not allow the what-if analysis."
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, *READERS)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "jurisdictions",
     "requests_app",
@@ -180,6 +181,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.tasks.reanalyse_open_cases",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Reminders go out within 15 minutes of a deadline entering a window.
+    "send-deadline-reminders": {
+        "task": "cases.tasks.send_deadline_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "open-customer-notice-tasks": {
+        "task": "cases.tasks.open_customer_notice_tasks",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------
@@ -203,6 +213,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -252,12 +264,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.IdCursorPagination",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lexloci API",
     "DESCRIPTION": "Government data demands, their reach analysis and case status.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI and Redoc from the vendored sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging ------------------------------------------------------------------

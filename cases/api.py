@@ -1,0 +1,192 @@
+"""Case endpoints: list and retrieve with filters, the compact status clients poll,
+and each case's events, deadlines and analyses."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import roles
+from cases.filters import CaseFilter, case_list_queryset
+from cases.models import Analysis, Case, CaseEvent, Deadline
+from cases.serializers import (
+    AnalysisSerializer,
+    CaseSerializer,
+    CaseStatusSerializer,
+    DeadlineSerializer,
+    EventSerializer,
+)
+from config.api import ApiView, etag_for, not_modified
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: `{error: {status, code, message, fields}}`"),
+    401: OpenApiResponse(description="Not authenticated"),
+    403: OpenApiResponse(description="Your role or token scope does not allow this"),
+    404: OpenApiResponse(description="No such case"),
+}
+
+
+class ApiCaseFilter(CaseFilter):
+    """The case list's filters, plus `updated_since` for cheap polling. Ordering is
+    the cursor's (by id), so the list's `sort` does not apply."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+
+    class Meta(CaseFilter.Meta):
+        fields: list[str] = []
+
+    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset
+
+
+def _analysis_summary(result: dict) -> dict:
+    items = result.get("items", [])
+    routes: dict[str, int] = {}
+    for item in items:
+        routes[item["route"]] = routes.get(item["route"], 0) + 1
+    return {
+        "doctrine": result.get("doctrine"),
+        "holdings": len(items),
+        "reachable": sum(1 for item in items if item["reach"] != "none"),
+        "routes": routes,
+        "conflicts": sorted({c for item in items for c in item["conflicts"]}),
+        "comity_motion": any(item["comity_motion"] for item in items),
+        "deadlines": result.get("deadlines", {}),
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List cases", responses={200: CaseSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(
+        summary="One case (ETag; send If-None-Match for a 304)",
+        responses={200: CaseSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
+    ),
+)
+class CaseViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CaseSerializer
+    permission_classes = [roles.CanTakeWorkflowSteps]
+    filterset_class = ApiCaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        # Every role that may read sees every case: the legal team shares one docket.
+        return case_list_queryset().select_related("demand__served_entity", "counsel")
+
+    def _etag(self, pk: int) -> tuple[Case, str]:
+        case = get_object_or_404(Case.objects.only("pk", "version", "updated_at"), pk=pk)
+        return case, etag_for("case", case.pk, case.version, case.updated_at.isoformat())
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        _, etag = self._etag(kwargs["pk"])
+        if (response := not_modified(request, etag)) is not None:
+            return response
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag
+        return response
+
+    @extend_schema(
+        summary="Compact status for polling (ETag; If-None-Match gives 304)",
+        responses={200: CaseStatusSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
+    )
+    @action(detail=True, methods=["get"])
+    def status(self, request: Request, pk: int) -> Response:
+        case, etag = self._etag(pk)
+        if (response := not_modified(request, etag)) is not None:
+            return response
+        row = (
+            case_list_queryset()
+            .filter(pk=case.pk)
+            .values(
+                "pk",
+                "demand__reference",
+                "status",
+                "outcome",
+                "appeal_status",
+                "appeal_disposition",
+                "contempt_status",
+                "contempt_kind",
+                "contempt_by_stipulation",
+                "contempt_sanctions_amount",
+                "contempt_stayed",
+                "version",
+                "updated_at",
+                "next_deadline_at",
+                "next_deadline_kind",
+            )
+            .get()
+        )
+        event = (
+            CaseEvent.objects.filter(case_id=case.pk)
+            .order_by("-occurred_on", "-recorded_at", "-pk")
+            .values("kind", "occurred_on", "note")
+            .first()
+        )
+        analysis = (
+            Analysis.objects.filter(case_id=case.pk)
+            .order_by("-created_at", "-pk")
+            .values("pk", "as_of", "catalogue_version__number", "signed_off_at", "result")
+            .first()
+        )
+        body = {
+            "id": row["pk"],
+            "reference": row["demand__reference"],
+            "status": row["status"],
+            "outcome": row["outcome"],
+            "appeal": {"status": row["appeal_status"], "disposition": row["appeal_disposition"]},
+            "contempt": {
+                "status": row["contempt_status"],
+                "kind": row["contempt_kind"],
+                "by_stipulation": row["contempt_by_stipulation"],
+                "sanctions_amount": str(row["contempt_sanctions_amount"])
+                if row["contempt_sanctions_amount"] is not None
+                else None,
+                "stayed": row["contempt_stayed"],
+            },
+            "next_deadline": {"kind": row["next_deadline_kind"], "due_at": row["next_deadline_at"]}
+            if row["next_deadline_at"]
+            else None,
+            "last_event": event,
+            "analysis": {
+                "id": analysis["pk"],
+                "as_of": analysis["as_of"],
+                "catalogue_version": analysis["catalogue_version__number"],
+                "signed_off": analysis["signed_off_at"] is not None,
+                **_analysis_summary(analysis["result"]),
+            }
+            if analysis
+            else None,
+            "version": row["version"],
+            "updated_at": row["updated_at"],
+        }
+        response = Response(CaseStatusSerializer(body).data)
+        response["ETag"] = etag
+        return response
+
+    @extend_schema(summary="The case's timeline", responses={200: EventSerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: int) -> Response:
+        get_object_or_404(Case.objects.only("pk"), pk=pk)
+        events = CaseEvent.objects.filter(case_id=pk).select_related("by", "court").order_by("occurred_on", "pk")
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(summary="The case's deadlines", responses={200: DeadlineSerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["get"])
+    def deadlines(self, request: Request, pk: int) -> Response:
+        get_object_or_404(Case.objects.only("pk"), pk=pk)
+        return Response(DeadlineSerializer(Deadline.objects.filter(case_id=pk).order_by("due_at"), many=True).data)
+
+    @extend_schema(
+        summary="The case's analyses, newest first", responses={200: AnalysisSerializer(many=True), **ERRORS}
+    )
+    @action(detail=True, methods=["get"])
+    def analyses(self, request: Request, pk: int) -> Response:
+        get_object_or_404(Case.objects.only("pk"), pk=pk)
+        analyses = (
+            Analysis.objects.filter(case_id=pk).select_related("catalogue_version", "signed_off_by").order_by("-pk")
+        )
+        return Response(AnalysisSerializer(analyses, many=True).data)

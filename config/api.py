@@ -1,0 +1,132 @@
+"""What every endpoint of the REST API shares: the error shape, pagination, the
+login-middleware exemption (the API authenticates itself) and ETags."""
+
+import hashlib
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record changed since you read it; reload it and try again."
+    default_code = "conflict"
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"accounts[0].holdings[1].category": ["..."]}."""
+    fields: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                name = f"{prefix}[{key}]"  # DRF keys list errors by index
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "non_field_errors":
+                name = prefix or "non_field_errors"
+            for k, v in _flatten(value, name).items():
+                fields.setdefault(k, []).extend(v)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            fields[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    fields.update(_flatten(item, f"{prefix}[{index}]"))
+    else:
+        fields[prefix or "non_field_errors"] = [str(detail)]
+    return fields
+
+
+def _django_validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": list(exc.messages)}
+
+
+def exception_handler(exc, context):
+    """One JSON error shape for every failure a client can cause:
+
+    {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"name": ["..."]}}}
+
+    Django's ValidationError and PermissionDenied (raised by models and actions) map
+    to 400 and 403; a stale write to 409; an integrity error the validation did not
+    catch (a race on a unique value) to 409 rather than a 500.
+    """
+    from cases.actions import StaleCase
+
+    if isinstance(exc, StaleCase):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_validation_fields(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, IntegrityError):
+        log.warning("integrity error turned into 409: %s", type(exc).__name__)
+        exc = Conflict("The change conflicts with existing data (a duplicate or a concurrent change).")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        first = next(iter(fields.items()), ("", ["Invalid input."]))
+        message = f"{first[0]}: {first[1][0]}" if first[0] != "non_field_errors" else first[1][0]
+        body = {"status": response.status_code, "code": "invalid", "message": message, "fields": fields}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = {
+            "status": response.status_code,
+            "code": code if isinstance(code, str) else "error",
+            "message": str(detail),
+            "fields": {},
+        }
+    response.data = {"error": body}
+    return response
+
+
+class IdCursorPagination(CursorPagination):
+    """Cursor pages in creation order: rows inserted while a client pages through
+    appear at the end, never shifting or repeating what it has already seen."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView:
+    """Mixin for API views: exempt from LoginRequiredMiddleware, which would redirect
+    token-authenticated clients to the login page; DRF's authentication and
+    permission classes enforce access instead (401/403, never a redirect)."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+
+def etag_for(*parts) -> str:
+    return '"' + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request, etag: str) -> Response | None:
+    """A 304 when the client's If-None-Match already names this ETag."""
+    header = request.headers.get("If-None-Match", "")
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if etag in candidates or "*" in candidates:
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = etag
+        return response
+    return None

@@ -1,0 +1,142 @@
+"""A demand with its accounts and holdings, written in one request, all or nothing.
+
+Catalogue rows are named by their codes and the provider's entities and data
+locations by their names, as client systems know them."""
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from jurisdictions.reach.types import court_key
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+
+
+class HoldingSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    data_location = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=DataLocation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Name of a data location of the provider's map; null when unknown or sharded.",
+    )
+    controlled_by = serializers.SlugRelatedField(slug_field="name", queryset=ControllingEntity.objects.all())
+
+    class Meta:
+        model = Holding
+        fields = ["category", "data_location", "controlled_by"]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    residence = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all(), allow_null=True, required=False
+    )
+    holdings = HoldingSerializer(many=True)
+
+    class Meta:
+        model = TargetAccount
+        fields = ["identifier", "service", "us_person", "residence", "holdings"]
+
+    def validate_holdings(self, value: list) -> list:
+        if not value:
+            raise serializers.ValidationError("An account needs at least one holding.")
+        seen = set()
+        for holding in value:
+            key = (holding["category"], holding.get("data_location"))
+            if key in seen:
+                raise serializers.ValidationError("The same category is listed twice at the same place.")
+            seen.add(key)
+        return value
+
+
+class NondisclosureOrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NondisclosureOrder
+        fields = ["basis", "starts_on", "expires_on", "note"]
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("expires_on") and attrs["expires_on"] < attrs["starts_on"]:
+            raise serializers.ValidationError({"expires_on": "The order cannot expire before it starts."})
+        return attrs
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CourtField(serializers.Field):
+    """A court by name or alias, compared ignoring case, spaces and periods (SDNY = S.D.N.Y.)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data.strip():
+            raise serializers.ValidationError("Give the court's name, e.g. S.D.N.Y.")
+        key = court_key(data)
+        for court in Court.objects.only("pk", "name", "aliases"):
+            if key in {court_key(court.name), *(court_key(a) for a in court.aliases)}:
+                return court
+        raise serializers.ValidationError(f"Unknown court {data!r}: it is not in the catalogue.")
+
+    def to_representation(self, value):
+        return value.name
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugRelatedField(slug_field="code", queryset=LegalInstrument.objects.all())
+    issuing_jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
+    court = CourtField(required=False, allow_null=True)
+    served_entity = serializers.SlugRelatedField(slug_field="name", queryset=ControllingEntity.objects.all())
+    accounts = AccountSerializer(many=True)
+    nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
+    case = serializers.IntegerField(source="case.pk", read_only=True)
+
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "case",
+            "reference",
+            "instrument",
+            "issuing_jurisdiction",
+            "issuing_authority",
+            "court",
+            "served_entity",
+            "served_at",
+            "received_at",
+            "emergency",
+            "due_at",
+            "accounts",
+            "nondisclosure_order",
+            "created_at",
+        ]
+        read_only_fields = ["id", "case", "created_at"]
+
+    def validate_accounts(self, value: list) -> list:
+        if not value:
+            raise serializers.ValidationError("A demand names at least one target account.")
+        identifiers = [a["identifier"] for a in value]
+        if len(set(identifiers)) != len(identifiers):
+            raise serializers.ValidationError("An account identifier is listed twice.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        served, received = attrs.get("served_at"), attrs.get("received_at")
+        if served and received and received < served:
+            raise serializers.ValidationError({"received_at": "A demand cannot be received before it was served."})
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated: dict) -> Demand:
+        from cases.models import Case
+        from cases.signals import schedule_analysis
+
+        accounts = validated.pop("accounts")
+        ndo = validated.pop("nondisclosure_order", None)
+        demand = Demand.objects.create(created_by=self.context["request"].user, **validated)
+        for account_data in accounts:
+            holdings = account_data.pop("holdings")
+            account = TargetAccount.objects.create(demand=demand, **account_data)
+            Holding.objects.bulk_create(Holding(account=account, **h) for h in holdings)
+        if ndo:
+            NondisclosureOrder.objects.create(demand=demand, **ndo)
+        case = Case.objects.create(demand=demand)
+        schedule_analysis(case.pk)
+        return demand

@@ -1,0 +1,276 @@
+"""The REST API: roles, nested create, errors, ETags, cursor pagination, query counts."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from cases.models import Analysis, Case
+from requests_app.models import Demand, Holding, TargetAccount
+from tests.factories import CaseFactory
+
+DEMAND = {
+    "reference": "2026-WAR-001",
+    "instrument": "US-SCA-WARRANT",
+    "issuing_jurisdiction": "US",
+    "issuing_authority": "FBI Seattle",
+    "court": "wdwash",
+    "served_entity": "Microsoft Corporation",
+    "served_at": "2026-11-20T15:00:00Z",
+    "received_at": "2026-11-20T15:05:00Z",
+    "accounts": [
+        {
+            "identifier": "alice@example.com",
+            "us_person": False,
+            "residence": "GB",
+            "holdings": [
+                {"category": "content", "data_location": "London (UK South)", "controlled_by": "Microsoft Limited"},
+                {"category": "subscriber", "data_location": None, "controlled_by": "Microsoft Corporation"},
+            ],
+        },
+        {
+            "identifier": "bob@example.com",
+            "holdings": [
+                {
+                    "category": "content",
+                    "data_location": "Dublin (North Europe)",
+                    "controlled_by": "Microsoft Corporation",
+                }
+            ],
+        },
+    ],
+    "nondisclosure_order": {"basis": "18 U.S.C. §2705(b)", "starts_on": "2026-11-20", "expires_on": "2027-11-20"},
+}
+
+
+@pytest.fixture
+def demo(catalogue):
+    import io
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def post(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+# --- roles ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [("intake_user", 200), ("counsel_user", 200), ("viewer_user", 200), ("api_user", 200), ("outsider_user", 403)],
+)
+def test_case_list_by_role(request, demo, persona, expected):
+    response = client_for(request.getfixturevalue(persona)).get("/api/v1/cases/")
+    assert response.status_code == expected
+    if expected == 403:
+        assert response.json()["error"]["status"] == 403
+
+
+def test_anonymous_gets_401_not_a_login_redirect(demo):
+    response = APIClient().get("/api/v1/cases/")
+    assert response.status_code in (401, 403)
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    "persona, expected", [("intake_user", 201), ("counsel_user", 201), ("viewer_user", 403), ("outsider_user", 403)]
+)
+def test_who_may_log_a_demand(request, demo, persona, expected, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client_for(request.getfixturevalue(persona)), "/api/v1/demands/", DEMAND)
+    assert response.status_code == expected, response.content
+    assert Demand.objects.filter(reference=DEMAND["reference"]).exists() == (expected == 201)
+
+
+# --- nested create -----------------------------------------------------------------
+
+
+def test_nested_create_writes_everything_and_analyses(demo, intake_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client_for(intake_user), "/api/v1/demands/", DEMAND)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    demand = Demand.objects.get(reference="2026-WAR-001")
+    assert body["case"] == demand.case.pk and demand.created_by == intake_user
+    assert demand.court.name == "W.D. Wash."
+    assert TargetAccount.objects.filter(demand=demand).count() == 2
+    assert Holding.objects.filter(account__demand=demand).count() == 3
+    assert demand.nondisclosure_orders.get().expires_on == dt.date(2027, 11, 20)
+    analysis = Analysis.objects.get(case__demand=demand)
+    routes = [(i["account"], i["category"], i["reach"]) for i in analysis.result["items"]]
+    assert ("alice@example.com", "content", "control") in routes
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda d: d.update(instrument="XX-NOPE"), "instrument"),
+        (lambda d: d["accounts"][1]["holdings"][0].update(category="secrets"), "accounts[1].holdings[0].category"),
+        (
+            lambda d: d["accounts"][1]["holdings"][0].update(controlled_by="Nobody Ltd"),
+            "accounts[1].holdings[0].controlled_by",
+        ),
+        (lambda d: d["accounts"][0].update(holdings=[]), "accounts[0].holdings"),
+        (lambda d: d.update(accounts=[]), "accounts"),
+        (lambda d: d.update(received_at="2026-11-19T00:00:00Z"), "received_at"),
+        (lambda d: d.update(served_at="yesterday"), "served_at"),
+        (lambda d: d.update(court="Court of Nowhere"), "court"),
+        (lambda d: d["nondisclosure_order"].update(expires_on="2020-01-01"), "nondisclosure_order.expires_on"),
+        (lambda d: d["accounts"][1].update(identifier="alice@example.com"), "accounts"),
+    ],
+)
+def test_bad_demand_is_refused_whole_naming_the_field(demo, intake_user, change, field):
+    body = json.loads(json.dumps(DEMAND))
+    change(body)
+    before = (Demand.objects.count(), TargetAccount.objects.count(), Holding.objects.count(), Case.objects.count())
+    response = post(client_for(intake_user), "/api/v1/demands/", body)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert field in error["fields"], error
+    assert error["message"]
+    after = (Demand.objects.count(), TargetAccount.objects.count(), Holding.objects.count(), Case.objects.count())
+    assert after == before
+
+
+def test_duplicate_reference_is_a_400_naming_reference(demo, intake_user):
+    post(client_for(intake_user), "/api/v1/demands/", DEMAND)
+    response = post(client_for(intake_user), "/api/v1/demands/", DEMAND)
+    assert response.status_code == 400 and "reference" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("body", ["not json", "[]", "null", '{"accounts": "many"}'])
+def test_garbage_bodies_get_400(demo, intake_user, body):
+    response = client_for(intake_user).post("/api/v1/demands/", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+# --- status, ETags ---------------------------------------------------------------------
+
+
+def test_status_is_compact_and_supports_etags(demo, viewer_user):
+    case = Case.objects.get(demand__reference="COPO-2026-0142")
+    client = client_for(viewer_user)
+    response = client.get(f"/api/v1/cases/{case.pk}/status/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["reference"] == "COPO-2026-0142" and body["status"] == case.status
+    assert body["analysis"]["routes"] == {"agreement": 2, "mlat": 1}
+    etag = response["ETag"]
+    assert client.get(f"/api/v1/cases/{case.pk}/status/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    Case.objects.filter(pk=case.pk).update(version=case.version + 1)
+    assert client.get(f"/api/v1/cases/{case.pk}/status/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    detail = client.get(f"/api/v1/cases/{case.pk}/")
+    assert detail.status_code == 200
+    assert client.get(f"/api/v1/cases/{case.pk}/", HTTP_IF_NONE_MATCH=detail["ETag"]).status_code == 304
+
+
+def test_unknown_case_is_404_in_the_error_shape(demo, viewer_user):
+    response = client_for(viewer_user).get("/api/v1/cases/999999/status/")
+    assert response.status_code == 404 and response.json()["error"]["status"] == 404
+
+
+def test_events_deadlines_analyses(demo, viewer_user):
+    case = Case.objects.get(demand__reference="13-MAG-2814")
+    client = client_for(viewer_user)
+    events = client.get(f"/api/v1/cases/{case.pk}/events/").json()
+    assert any(e["kind"] == "analysis_changed" for e in events)
+    analyses = client.get(f"/api/v1/cases/{case.pk}/analyses/").json()
+    assert {a["doctrine"] for a in analyses} >= {"control-based", "storage-based"}
+    assert client.get(f"/api/v1/cases/{case.pk}/deadlines/").status_code == 200
+
+
+# --- filters and cursor pagination ------------------------------------------------------
+
+
+def test_filters(demo, viewer_user):
+    client = client_for(viewer_user)
+    refs = lambda url: {c["reference"] for c in client.get(url).json()["results"]}  # noqa: E731
+    assert refs("/api/v1/cases/?issuer=GB") == {"COPO-2026-0142"}
+    assert refs("/api/v1/cases/?instrument=EU-EPO") == {"EPO-DE-2026-0007"}
+    assert refs("/api/v1/cases/?q=nutzer@") == {"EPO-DE-2026-0007"}
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert refs(f"/api/v1/cases/?updated_since={future}") == set()
+    response = client.get("/api/v1/cases/?updated_since=not-a-date")
+    assert response.status_code == 400 and "updated_since" in response.json()["error"]["fields"]
+
+
+def test_cursor_pagination_survives_concurrent_inserts(catalogue, viewer_user):
+    for _ in range(5):
+        CaseFactory()
+    client = client_for(viewer_user)
+    first = client.get("/api/v1/cases/?page_size=2").json()
+    seen = [c["id"] for c in first["results"]]
+    for _ in range(3):
+        CaseFactory()  # inserted while the client pages
+    url = first["next"]
+    while url:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["results"]]
+        url = page["next"]
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == Case.objects.count() == 8
+
+
+@pytest.mark.parametrize("cases", [1, 100])
+def test_case_list_query_count_is_constant(catalogue, viewer_user, cases, django_assert_num_queries):
+    for _ in range(cases):
+        CaseFactory()
+    client = client_for(viewer_user)
+    # 1 the user's roles, 2 the page of cases joined with demand, instrument,
+    # issuer, served entity and counsel, next deadline as subqueries.
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/cases/?page_size=100")
+    assert len(response.json()["results"]) == cases
+
+
+# --- what-if, catalogue, schema --------------------------------------------------------
+
+
+def test_what_if_runs_the_engine_and_stores_nothing(catalogue, viewer_user):
+    scenario = {
+        "as_of": "2016-07-15",
+        "demand": {
+            "instrument": "US-SCA-WARRANT",
+            "issuing_jurisdiction": "US",
+            "served_entity": "A",
+            "issuing_court": "S.D.N.Y.",
+        },
+        "entities": [{"name": "A", "country": "US"}],
+        "accounts": [{"identifier": "u", "holdings": [{"category": "content", "storage": "IE", "controlled_by": "A"}]}],
+    }
+    response = post(client_for(viewer_user), "/api/v1/what-if/", scenario)
+    assert response.status_code == 200
+    assert response.json()["doctrine"] == "storage-based"
+    assert Analysis.objects.count() == 0
+    scenario["as_of"] = "2016-02-30"
+    bad = post(client_for(viewer_user), "/api/v1/what-if/", scenario)
+    assert bad.status_code == 400 and "as_of" in bad.json()["error"]["fields"]
+
+
+def test_catalogue_is_read_only(catalogue, viewer_user):
+    client = client_for(viewer_user)
+    instruments = client.get("/api/v1/catalogue/instruments/").json()
+    assert {i["code"] for i in instruments} >= {"US-SCA-WARRANT", "EU-EPO", "GB-COPO"}
+    assert client.get("/api/v1/catalogue/instruments/EU-EPO/").json()["issuing_blocs"] == ["E-EVIDENCE", "EU"]
+    assert post(client, "/api/v1/catalogue/instruments/", {"code": "X"}).status_code in (403, 405)
+
+
+def test_schema_and_docs_need_login_and_use_no_cdn(db, viewer_user, client):
+    assert client.get("/api/schema/").status_code in (302, 401, 403)
+    client.force_login(viewer_user)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/cases/{id}/status/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn." not in docs.content and b"unpkg" not in docs.content
