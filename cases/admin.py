@@ -1,7 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Analysis, Case, CaseEvent, Deadline
+from cases import actions as case_actions
+from cases import workflow
+from cases.models import (
+    Analysis,
+    AppealDisposition,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Deadline,
+    Notification,
+    Outcome,
+)
+from jurisdictions.models import Court
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,8 +48,56 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class CaseWorkflowForm(forms.ModelForm):
+    """The case's change form plus "record a change": the tracks are read-only, and a
+    change goes through the same action as in the UI and the API."""
+
+    change = forms.ChoiceField(required=False, label="Record a change")
+    occurred_on = forms.DateField(required=False, help_text="When it happened in the world.")
+    closing_outcome = forms.ChoiceField(required=False, choices=[("", "---------"), *Outcome.choices])
+    disposition = forms.ChoiceField(required=False, choices=[("", "---------"), *AppealDisposition.choices])
+    contempt_kind_ = forms.ChoiceField(
+        required=False, label="Contempt kind", choices=[("", "---------"), ("civil", "Civil"), ("criminal", "Criminal")]
+    )
+    by_stipulation = forms.BooleanField(required=False)
+    sanctions_amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    sanctions_period = forms.CharField(required=False, max_length=100)
+    stayed = forms.BooleanField(required=False, label="Contempt stayed")
+    court = forms.ModelChoiceField(required=False, queryset=Court.objects.all())
+    court_name = forms.CharField(required=False, max_length=200, help_text="A court not in the catalogue.")
+    citation = forms.CharField(required=False, max_length=300)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.FileField(required=False)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = ["counsel"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.instance
+        choices = [("", "---------")]
+        if case.pk:
+            self.fields["expected_version"].initial = case.version
+            for name, targets in workflow.available_changes(case).items():
+                choices += [(f"{name}:{to}", f"{name.capitalize()} → {to.replace('_', ' ')}") for to in targets]
+            if case.contempt_status == "held":
+                lift = "lift" if case.contempt_stayed else "stay"
+                choices.append((f"contempt_stay:{lift}", f"Contempt: {lift} the stay of the finding"))
+        choices += [(f"event:{kind}", f"Event: {label}") for kind, label in workflow.COURT_EVENTS.items()]
+        self.fields["change"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("change") and not data.get("occurred_on"):
+            self.add_error("occurred_on", "Say when it happened.")
+        return data
+
+
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
+    form = CaseWorkflowForm
     list_display = ["pk", "demand", "status", "appeal_status", "contempt_status", "counsel", "updated_at"]
     list_filter = ["status", "appeal_status", "contempt_status"]
     search_fields = ["demand__reference"]
@@ -43,11 +106,79 @@ class CaseAdmin(SimpleHistoryAdmin):
         "demand", "status", "outcome", "appeal_status", "appeal_disposition", "contempt_status",
         "contempt_kind", "contempt_by_stipulation", "contempt_sanctions_amount",
         "contempt_sanctions_period", "contempt_stayed", "version",
-    ]
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["demand", "counsel", "version"]}),
+        ("Tracks", {"fields": [
+            "status", "outcome", "appeal_status", "appeal_disposition", "contempt_status", "contempt_kind",
+            "contempt_by_stipulation", "contempt_sanctions_amount", "contempt_sanctions_period", "contempt_stayed",
+        ]}),
+        ("Record a change", {"fields": [
+            "change", "occurred_on", "closing_outcome", "disposition", "contempt_kind_", "by_stipulation",
+            "sanctions_amount", "sanctions_period", "stayed", "court", "court_name", "citation", "note", "document",
+            "expected_version",
+        ]}),
+    ]  # fmt: skip
     inlines = [CaseEventInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a case is opened with its demand, at intake
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Only the editable field is written here: a full save would write back the
+        # track fields as they were read, over a change made meanwhile.
+        if "counsel" in form.changed_data:
+            obj.save(update_fields=["counsel", "updated_at"])
+        request._workflow_error = None
+        if form.cleaned_data.get("change"):
+            try:
+                record_change(case=obj, data=form.cleaned_data, by=request.user)
+            except (ValidationError, case_actions.Conflict) as exc:
+                request._workflow_error = exc
+
+    def response_change(self, request, obj):
+        error = getattr(request, "_workflow_error", None)
+        if error is not None:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, f"The change was not recorded: {text}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+
+def record_change(*, case: Case, data: dict, by) -> CaseEvent:
+    """Map the admin form's "record a change" onto the workflow action it names."""
+    track, _, to = data["change"].partition(":")
+    common = {
+        "case": case,
+        "by": by,
+        "expected_version": data.get("expected_version"),
+        "court": data.get("court"),
+        "court_name": data.get("court_name") or "",
+        "citation": data.get("citation") or "",
+        "note": data.get("note") or "",
+        "document": data.get("document"),
+    }
+    on = data["occurred_on"]
+    if track == "status":
+        return case_actions.change_status(to=to, occurred_on=on, outcome=data.get("closing_outcome") or None, **common)
+    if track == "appeal":
+        return case_actions.advance_appeal(to=to, occurred_on=on, disposition=data.get("disposition") or None, **common)
+    if track == "contempt":
+        return case_actions.change_contempt(
+            to=to, occurred_on=on, kind=data.get("contempt_kind_") or "", by_stipulation=data.get("by_stipulation"),
+            sanctions_amount=data.get("sanctions_amount"), sanctions_period=data.get("sanctions_period") or "",
+            stayed=data.get("stayed"), **common,
+        )  # fmt: skip
+    if track == "contempt_stay":
+        if to == "stay":
+            return case_actions.stay_contempt(stayed_on=on, **common)
+        return case_actions.lift_contempt_stay(lifted_on=on, **common)
+    if track == "event":
+        return case_actions.record_event(kind=to, occurred_on=on, **common)
+    raise ValidationError({"change": f"Unknown change '{data['change']}'."})
 
 
 @admin.register(CaseEvent)
@@ -65,3 +196,27 @@ class AnalysisAdmin(ReadOnlyAdmin):
 class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "due_at", "source", "state"]
     list_filter = ["kind", "state", "source"]
+    actions = ["mark_met"]
+
+    @admin.action(description="Mark met")
+    def mark_met(self, request, queryset):
+        for deadline in queryset.filter(state=Deadline.State.OPEN):
+            case_actions.complete_deadline(deadline=deadline, by=request.user, expected_version=None)
+
+
+@admin.register(CaseTask)
+class CaseTaskAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "due_on", "done_at", "done_by"]
+    list_filter = ["kind"]
+    actions = ["mark_done"]
+
+    @admin.action(description="Mark done")
+    def mark_done(self, request, queryset):
+        for task in queryset.filter(done_at__isnull=True):
+            case_actions.complete_case_task(task=task, by=request.user, expected_version=None)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "case", "kind", "created_at", "emailed_at", "read_at"]
+    list_filter = ["kind"]

@@ -4,13 +4,15 @@ Nothing in a case's record is ever deleted: events are append-only (enforced by 
 database, see migration 0002), and every other change is kept in the audit history.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import CatalogueVersion, Court
-from requests_app.models import Demand
+from requests_app.models import Demand, NondisclosureOrder
 
 
 class Status(models.TextChoices):
@@ -58,6 +60,11 @@ class ContemptStatus(models.TextChoices):
     VACATED = "vacated", "Vacated"
 
 
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+
 class Case(models.Model):
     """One per demand."""
 
@@ -83,6 +90,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -136,6 +145,9 @@ class Analysis(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Analysis {self.pk} of case {self.case_id} as of {self.as_of}"
+
 
 class CaseEvent(models.Model):
     """An append-only entry on a case's timeline."""
@@ -166,6 +178,49 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.kind}"
+
+
+class ReminderKind(models.TextChoices):
+    """How close a deadline is; one reminder of each kind per deadline and person."""
+
+    DUE_IN_72H = "due_in_72h", "Due within 72 hours"
+    DUE_IN_24H = "due_in_24h", "Due within 24 hours"
+    OVERDUE = "overdue", "Overdue"
+
+
+REMINDER_WINDOWS = {ReminderKind.DUE_IN_72H: dt.timedelta(hours=72), ReminderKind.DUE_IN_24H: dt.timedelta(hours=24)}
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=Deadline.State.OPEN)
+
+    def due_within(self, *, now: dt.datetime, hours: int):
+        return self.filter(due_at__lte=now + dt.timedelta(hours=hours))
+
+    def overdue(self, *, now: dt.datetime):
+        return self.filter(due_at__lte=now)
+
+    def needing_reminder(self, *, now: dt.datetime):
+        """Open deadlines of open cases due within 72 hours or overdue, annotated with
+        `reminder_kind` (the most urgent window they are in), that have no reminder of
+        that kind yet. Uses the (state, due_at) index."""
+        kind = models.Case(
+            models.When(due_at__lte=now, then=Value(ReminderKind.OVERDUE.value)),
+            models.When(
+                due_at__lte=now + REMINDER_WINDOWS[ReminderKind.DUE_IN_24H], then=Value(ReminderKind.DUE_IN_24H.value)
+            ),
+            default=Value(ReminderKind.DUE_IN_72H.value),
+            output_field=models.CharField(),
+        )
+        already = Notification.objects.filter(deadline=OuterRef("pk"), kind=OuterRef("reminder_kind"))
+        return (
+            self.open()
+            .exclude(case__status=Status.CLOSED)
+            .due_within(now=now, hours=72)
+            .annotate(reminder_kind=kind)
+            .filter(~Exists(already))
+        )
 
 
 class Deadline(models.Model):
@@ -199,6 +254,13 @@ class Deadline(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next",
+        help_text="The deadline this one replaced when it was moved.",
+    )
+    completed_on = models.DateField(null=True, blank=True, help_text="When it was met or cancelled.")
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]
@@ -220,3 +282,90 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CaseTask(models.Model):
+    """Something the legal team must do on a case, e.g. tell the customer once a
+    nondisclosure order has expired."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_NOTICE = "customer_notice", "Notify the customer"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField()
+    nondisclosure_order = models.ForeignKey(
+        NondisclosureOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    ndo_expired_on = models.DateField(null=True, blank=True, help_text="The expiry this task follows from.")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            # Exactly one customer-notice task per expiry of an order, however often
+            # or concurrently the periodic job runs.
+            models.UniqueConstraint(
+                fields=["nondisclosure_order", "ndo_expired_on"],
+                condition=Q(kind="customer_notice"),
+                name="task_one_customer_notice_per_ndo_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="customer_notice")
+                | Q(nondisclosure_order__isnull=False, ndo_expired_on__isnull=False),
+                name="task_customer_notice_names_its_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True) | Q(done_at__isnull=False),
+                name="task_done_by_only_when_done",
+            ),
+        ]
+        indexes = [
+            # The dashboard's open tasks by due date.
+            models.Index(fields=["done_at", "due_on"], name="task_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one person; deadline reminders are also e-mailed.
+
+    A reminder row is created before its e-mail is sent: the unique constraint makes
+    a second or concurrent run of the job a no-op, and `emailed_at` marks delivery.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    message = models.TextField()
+    email_to = models.EmailField(blank=True, help_text="Blank when the person has no e-mail address.")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "user"],
+                condition=Q(deadline__isnull=False),
+                name="notification_one_reminder_per_deadline_kind_user",
+            ),
+        ]
+        indexes = [
+            # A person's unread notifications, newest first.
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user}"

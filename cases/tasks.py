@@ -3,10 +3,15 @@
 import logging
 
 from celery import shared_task
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from cases.actions import open_customer_notice_task, remind_of_deadline
 from cases.analysis import analyse_case
-from cases.models import Case, Status
+from cases.models import Case, CaseTask, Deadline, Notification, Status
+from requests_app.models import NondisclosureOrder
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +44,56 @@ def reanalyse_open_cases() -> int:
     for case in Case.objects.exclude(status=Status.CLOSED).select_related("demand").order_by("pk").iterator():
         changed += bool(analyse_case(case=case, as_of=today, trigger="nightly re-analysis").changes)
     return changed
+
+
+@shared_task(name="cases.tasks.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    """Every few minutes: remind counsel of open deadlines due within 72 hours, within
+    24 hours, and overdue, once each, in the app and by e-mail. Returns e-mails sent.
+
+    Safe to run twice or concurrently: the reminder rows are unique per (deadline,
+    kind, person) and are created before any e-mail; each e-mail is claimed by locking
+    its row (skipping rows another run holds) and marked sent in the same transaction.
+    """
+    now = timezone.now()
+    due = Deadline.objects.needing_reminder(now=now).select_related("case__demand", "case__counsel").order_by("due_at")
+    for deadline in due:
+        remind_of_deadline(deadline=deadline, kind=deadline.reminder_kind, now=now)
+    return _email_pending_reminders()
+
+
+def _email_pending_reminders() -> int:
+    sent = 0
+    pending = Notification.objects.filter(deadline__isnull=False, emailed_at__isnull=True).exclude(email_to="")
+    for pk in pending.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True).filter(pk=pk, emailed_at__isnull=True).first()
+            )
+            if notification is None:
+                continue  # another run is sending or has sent it
+            subject, _, body = notification.message.partition("\n\n")
+            send_mail(f"[Lexloci] {subject}", body or subject, None, [notification.email_to])
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+@shared_task(name="cases.tasks.open_customer_notice_tasks")
+def open_customer_notice_tasks() -> int:
+    """Hourly: each expired nondisclosure order gets one customer-notice task on its
+    case. Returns how many tasks were opened."""
+    today = timezone.localdate()
+    already = CaseTask.objects.filter(
+        kind=CaseTask.Kind.CUSTOMER_NOTICE, nondisclosure_order=OuterRef("pk"), ndo_expired_on=OuterRef("expires_on")
+    )
+    expired = (
+        NondisclosureOrder.objects.filter(expires_on__lte=today, demand__case__isnull=False)
+        .exclude(Exists(already))
+        .order_by("pk")
+    )
+    opened = 0
+    for order in expired:
+        opened += open_customer_notice_task(order=order) is not None
+    return opened

@@ -1,0 +1,112 @@
+"""The three tracks of a case and their transition tables, declared once.
+
+The tables below are the only statement of which changes are allowed. The actions in
+`cases/actions.py` check every change against them, the UI and the admin offer only
+the changes they list, and the tests are generated from them. A state with no
+targets is final.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from cases.models import AppealStatus, Case, ContemptStatus, Status
+
+S, A, C = Status, AppealStatus, ContemptStatus
+
+STATUS_TRANSITIONS: Mapping[str, tuple[str, ...]] = {
+    # A demand can be closed at any point before it is answered (withdrawn, no data, moot).
+    S.INTAKE: (S.ANALYSIS, S.CLOSED),
+    S.ANALYSIS: (S.COUNSEL_REVIEW, S.CLOSED),
+    # Review decides: produce, object and litigate, or close; it may also send the
+    # case back to analysis when the facts were wrong.
+    S.COUNSEL_REVIEW: (S.RESPONDING, S.LITIGATING, S.ANALYSIS, S.CLOSED),
+    # A changed answer re-opens review; an objection refused in writing becomes litigation.
+    S.RESPONDING: (S.CLOSED, S.LITIGATING, S.COUNSEL_REVIEW),
+    # Litigation lost means producing after all.
+    S.LITIGATING: (S.CLOSED, S.RESPONDING, S.COUNSEL_REVIEW),
+    S.CLOSED: (),
+}
+
+APPEAL_TRANSITIONS: Mapping[str, tuple[str, ...]] = {
+    A.NONE: (A.NOTICE_FILED,),
+    # Briefing is often not recorded as a step of its own; a summary disposition
+    # decides without argument.
+    A.NOTICE_FILED: (A.BRIEFING, A.ARGUED, A.DECIDED),
+    A.BRIEFING: (A.ARGUED, A.DECIDED),
+    A.ARGUED: (A.DECIDED,),
+    # After a decision: rehearing, certiorari, or a notice of a further appeal
+    # (e.g. from a district judge's ruling to the circuit).
+    A.DECIDED: (A.REHEARING_PETITION, A.CERTIORARI_PETITION, A.NOTICE_FILED),
+    # Rehearing denied: back to decided, the decision standing; granted: reargued.
+    A.REHEARING_PETITION: (A.DECIDED, A.BRIEFING, A.ARGUED),
+    A.CERTIORARI_PETITION: (A.CERTIORARI_GRANTED, A.CERTIORARI_DENIED),
+    # Granted: briefed and argued, or decided summarily (e.g. vacated and remanded).
+    A.CERTIORARI_GRANTED: (A.BRIEFING, A.ARGUED, A.DECIDED),
+    A.CERTIORARI_DENIED: (),
+}
+
+CONTEMPT_TRANSITIONS: Mapping[str, tuple[str, ...]] = {
+    # Contempt by stipulation needs no motion.
+    C.NONE: (C.MOTION_PENDING, C.HELD),
+    # A denied motion returns the track to none.
+    C.MOTION_PENDING: (C.HELD, C.NONE),
+    C.HELD: (C.PURGED, C.VACATED),
+    # A new motion may follow a purged or vacated finding.
+    C.PURGED: (C.MOTION_PENDING,),
+    C.VACATED: (C.MOTION_PENDING,),
+}
+
+
+@dataclass(frozen=True)
+class Track:
+    name: str
+    field: str
+    states: type[models.TextChoices]
+    transitions: Mapping[str, tuple[str, ...]]
+
+    def allowed(self, state: str) -> tuple[str, ...]:
+        return tuple(str(target) for target in self.transitions.get(state, ()))
+
+    def check(self, current: str, to: str) -> None:
+        """Raise ValidationError, keyed by the case's field, unless current → to is allowed."""
+        if to not in self.states.values:
+            known = ", ".join(self.states.values)
+            raise ValidationError({self.field: f"'{to}' is not a {self.name} state; the states are: {known}."})
+        allowed = self.allowed(current)
+        if to not in allowed:
+            targets = ", ".join(allowed) if allowed else f"none ({current} is final)"
+            raise ValidationError(
+                {self.field: f"The {self.name} cannot change from '{current}' to '{to}'; allowed: {targets}."}
+            )
+
+
+STATUS = Track("status", "status", Status, STATUS_TRANSITIONS)
+APPEAL = Track("appeal", "appeal_status", AppealStatus, APPEAL_TRANSITIONS)
+CONTEMPT = Track("contempt", "contempt_status", ContemptStatus, CONTEMPT_TRANSITIONS)
+TRACKS: Mapping[str, Track] = {track.name: track for track in (STATUS, APPEAL, CONTEMPT)}
+
+# Court and world events that are not transitions of a track (`record_event`).
+COURT_EVENTS: Mapping[str, str] = {
+    "demand_served": "Demand served",
+    "motion_filed": "Motion filed",
+    "motion_granted": "Motion granted",
+    "motion_denied": "Motion denied",
+    "hearing_held": "Hearing held",
+    "order_issued": "Order issued",
+    "order_affirmed": "Order affirmed",
+    "order_reversed": "Order reversed",
+    "stay_granted": "Stay granted",
+    "stay_lifted": "Stay lifted",
+    "legislation_enacted": "Legislation enacted",
+    "filing": "Filing",
+    "correspondence": "Correspondence",
+    "note": "Note",
+}
+
+
+def available_changes(case: Case) -> dict[str, tuple[str, ...]]:
+    """The changes a person may offer on this case, per track: what drives the buttons."""
+    return {name: track.allowed(getattr(case, track.field)) for name, track in TRACKS.items()}
