@@ -1,0 +1,96 @@
+"""The case list's filters, search and sort, as one django-filter FilterSet."""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
+from jurisdictions.models import Jurisdiction, LegalInstrument
+from requests_app.models import TargetAccount
+
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, "Open (not closed)"), *Status.choices]
+WINDOW_CHOICES = [("overdue", "Overdue"), ("3", "Due in the next 3 days"), ("7", "Due in the next 7 days")]
+SORTS = {
+    "reference": ("demand__reference",),
+    "created": ("created_at",),
+    "deadline": ("next_deadline_at",),
+    "status": ("status",),
+}
+SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
+
+
+def case_list_queryset() -> QuerySet[Case]:
+    """Cases with what the list shows, and their next open deadline as a subquery.
+
+    One query for a page, whatever the number of cases or deadlines: the demand's
+    instrument and issuer are joined, the next deadline is a correlated subquery that
+    uses the index on Deadline.case.
+    """
+    next_open = Deadline.objects.filter(case=OuterRef("pk"), state=Deadline.State.OPEN).order_by("due_at", "pk")
+    return Case.objects.select_related("demand__instrument", "demand__issuing_jurisdiction").annotate(
+        next_deadline_at=Subquery(next_open.values("due_at")[:1]),
+        next_deadline_kind=Subquery(next_open.values("kind")[:1]),
+    )
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Reference or account")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status")
+    appeal_status = django_filters.ChoiceFilter(choices=AppealStatus.choices, label="Appeal", empty_label="Any")
+    contempt_status = django_filters.ChoiceFilter(choices=ContemptStatus.choices, label="Contempt", empty_label="Any")
+    issuer = django_filters.ModelChoiceFilter(
+        field_name="demand__issuing_jurisdiction",
+        queryset=Jurisdiction.objects.only("code", "name"),
+        label="Issuer",
+        empty_label="Any issuer",
+    )
+    instrument = django_filters.ModelChoiceFilter(
+        field_name="demand__instrument",
+        queryset=LegalInstrument.objects.only("code"),
+        to_field_name="code",
+        label="Instrument",
+        empty_label="Any instrument",
+    )
+    due = django_filters.ChoiceFilter(
+        choices=WINDOW_CHOICES, method="filter_due", label="Next deadline", empty_label="Any time"
+    )
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label="Sort", empty_label="Newest")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        accounts = TargetAccount.objects.filter(demand_id=OuterRef("demand_id"), identifier__icontains=value)
+        return queryset.filter(Q(demand__reference__icontains=value) | Exists(accounts))
+
+    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        if value == OPEN:
+            return queryset.exclude(status=Status.CLOSED)
+        return queryset.filter(status=value)
+
+    def filter_due(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(next_deadline_at__lt=now)
+        return queryset.filter(next_deadline_at__gte=now, next_deadline_at__lt=now + dt.timedelta(days=int(value)))
+
+    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset  # applied in `qs`, after every filter, so it wins over the default
+
+    @property
+    def qs(self) -> QuerySet[Case]:
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        descending = sort.startswith("-")
+        fields = SORTS.get(sort.lstrip("-"))
+        if not fields:
+            return queryset.order_by("-created_at", "-pk")
+        order = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True) for f in fields]
+        return queryset.order_by(*order, "-pk" if descending else "pk")
