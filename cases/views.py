@@ -1,14 +1,33 @@
+"""The legal team's pages: dashboard, case list, case file, counsel's review.
+
+Every view checks the role itself (`_require_role`, `_get_case_for_user`): an htmx
+partial can be requested on its own, so a template hiding a button is never the check.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from cases import roles
-from cases.models import Case
+from cases.filters import CaseFilter, case_list_queryset
+from cases.forms import SignOffForm
+from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
 READ_ROLES = (roles.INTAKE, roles.COUNSEL, roles.VIEWER)
+REVIEW_ROLES = (roles.COUNSEL,)
+PAGE_SIZE = 50
 
 
 def _require_role(request: HttpRequest, *allowed: str) -> None:
@@ -16,16 +35,20 @@ def _require_role(request: HttpRequest, *allowed: str) -> None:
         raise PermissionDenied("Your role does not allow this page.")
 
 
-def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
-    _require_role(request, *READ_ROLES)
-    return get_object_or_404(Case.objects.select_related("demand__instrument", "demand__issuing_jurisdiction"), pk=pk)
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if roles.has_role(request.user, *READ_ROLES):
-        return redirect("cases:list")
-    return render(request, "home.html")
+def _get_case_for_user(request: HttpRequest, pk: int, *allowed: str) -> Case:
+    """The case if the user's role may see it (or act on it, given `allowed`)."""
+    _require_role(request, *(allowed or READ_ROLES))
+    return get_object_or_404(
+        Case.objects.select_related(
+            "demand__instrument",
+            "demand__issuing_jurisdiction",
+            "demand__court",
+            "demand__served_entity",
+            "demand__created_by",
+            "counsel",
+        ),
+        pk=pk,
+    )
 
 
 @require_GET
@@ -37,16 +60,313 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# ------------------------------------------------------------------- dashboard
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: what is open, what is due, what is in court, where demands come from."""
+    _require_role(request, *READ_ROLES)
+    now = timezone.now()
+    open_deadlines = Deadline.objects.filter(state=Deadline.State.OPEN).exclude(case__status=Status.CLOSED)
+    due_soon = list(
+        open_deadlines.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=7))
+        .select_related("case__demand")
+        .order_by("due_at")[:50]
+    )
+    overdue = list(open_deadlines.filter(due_at__lt=now).select_related("case__demand").order_by("due_at")[:50])
+    by_status = dict(
+        Case.objects.exclude(status=Status.CLOSED).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    litigation = list(
+        Case.objects.exclude(status=Status.CLOSED)
+        .filter(~Q(appeal_status=AppealStatus.NONE) | ~Q(contempt_status=ContemptStatus.NONE))
+        .select_related("demand")
+        .order_by("-updated_at")[:50]
+    )
+    since = now - dt.timedelta(days=365)
+    per_country = list(
+        Demand.objects.annotate(on=Coalesce("received_at", "served_at", "created_at"))
+        .filter(on__gte=since)
+        .values("issuing_jurisdiction_id", "issuing_jurisdiction__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "issuing_jurisdiction_id")
+    )
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "statuses": [
+                (value, label, by_status.get(value, 0)) for value, label in Status.choices if value != "closed"
+            ],
+            "open_total": sum(by_status.values()),
+            "due_soon": due_soon,
+            "overdue": overdue,
+            "litigation": litigation,
+            "chart": _bar_chart(per_country),
+            "now": now,
+        },
+    )
+
+
+def _bar_chart(rows: list[dict]) -> dict:
+    """Geometry for a server-rendered SVG bar chart (no inline styles, no JS)."""
+    top = max((r["n"] for r in rows), default=0)
+    bar_height, gap, label_width, width = 22, 6, 150, 620
+    bars = []
+    for i, row in enumerate(rows):
+        length = 0 if not top else max(2, round((width - label_width - 50) * row["n"] / top))
+        y = i * (bar_height + gap)
+        bars.append(
+            {
+                "code": row["issuing_jurisdiction_id"],
+                "name": row["issuing_jurisdiction__name"],
+                "n": row["n"],
+                "y": y,
+                "text_y": y + bar_height * 0.7,
+                "length": length,
+                "value_x": label_width + length + 6,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": width,
+        "height": max(len(bars) * (bar_height + gap), bar_height),
+        "label_width": label_width,
+        "bar_height": bar_height,
+        "total": sum(r["n"] for r in rows),
+    }
+
+
+# ------------------------------------------------------------------- case list
+
+
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     _require_role(request, *READ_ROLES)
-    cases = Case.objects.select_related(
-        "demand__instrument", "demand__issuing_jurisdiction", "demand__served_entity"
-    ).order_by("-created_at")[:200]
-    return render(request, "cases/list.html", {"cases": cases})
+    filterset = CaseFilter(request.GET or None, queryset=case_list_queryset())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort = request.GET.get("sort", "")
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": params.urlencode(),
+        "sort": sort,
+        "sort_links": _sort_links(params, sort),
+        "now": timezone.now(),
+    }
+    template = "cases/list.html#results" if request.htmx and not request.htmx.boosted else "cases/list.html"
+    return render(request, template, context)
+
+
+def _sort_links(params, current: str) -> dict[str, str]:
+    """Each column's sort link: ascending first, descending when already ascending."""
+    links = {}
+    for key in ("reference", "created", "deadline", "status"):
+        query = params.copy()
+        query["sort"] = f"-{key}" if current == key else key
+        links[key] = query.urlencode()
+    return links
+
+
+# ------------------------------------------------------------------- case file
 
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case_for_user(request, pk)
-    return render(request, "cases/detail.html", {"case": case})
+    return render(request, "cases/detail.html", _case_file(request, case))
+
+
+@require_GET
+def case_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analysis panel alone: the case file polls it until the first analysis exists."""
+    case = _get_case_for_user(request, pk)
+    return render(request, "cases/detail.html#analysis", _analysis_context(request, case))
+
+
+@require_POST
+def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counsel signs off the latest analysis, with a note."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    form = SignOffForm(request.POST)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    if form.is_valid():
+        if latest is None or latest.pk != form.cleaned_data["analysis"]:
+            form.add_error(None, "A newer analysis exists: review it before signing off.")
+        elif latest.signed_off_at is not None:
+            form.add_error(None, "This analysis is already signed off.")
+    if not form.is_valid():
+        context = _analysis_context(request, case)
+        context["sign_off_form"] = form
+        if request.htmx:
+            return render(request, "cases/detail.html#analysis", context, status=422)
+        messages.error(request, "The sign-off was not saved: " + "; ".join(_form_errors(form)))
+        return redirect("cases:detail", pk=case.pk)
+    with transaction.atomic():
+        latest.signed_off_by = request.user
+        latest.signed_off_at = timezone.now()
+        latest.sign_off_note = form.cleaned_data["note"]
+        latest.save(update_fields=["signed_off_by", "signed_off_at", "sign_off_note"])
+        CaseEvent.objects.create(
+            case=case,
+            kind="analysis_signed_off",
+            occurred_on=timezone.localdate(),
+            by=request.user,
+            note=form.cleaned_data["note"],
+            data={"analysis": latest.pk},
+        )
+    messages.success(request, "Analysis signed off.")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _form_errors(form) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]
+
+
+def _analysis_context(request: HttpRequest, case: Case) -> dict:
+    analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").order_by("-created_at", "-pk"))
+    latest = analyses[0] if analyses else None
+    can_review = roles.has_role(request.user, *REVIEW_ROLES)
+    form = None
+    if latest is not None and latest.signed_off_at is None and can_review:
+        form = SignOffForm(initial={"analysis": latest.pk})
+    return {
+        "case": case,
+        "latest": latest,
+        "earlier": analyses[1:],
+        "can_review": can_review,
+        "sign_off_form": form,
+    }
+
+
+def _case_file(request: HttpRequest, case: Case) -> dict:
+    """Everything the case file shows, in a fixed number of queries (see the tests)."""
+    demand = case.demand
+    accounts = list(TargetAccount.objects.filter(demand=demand).select_related("residence").order_by("pk"))
+    holdings = defaultdict(list)
+    for holding in (
+        Holding.objects.filter(account__demand=demand)
+        .select_related("data_location__country", "data_location__operated_by", "controlled_by")
+        .order_by("account_id", "pk")
+    ):
+        holdings[holding.account_id].append(holding)
+    for account in accounts:
+        account.holding_rows = holdings.get(account.pk, [])
+    events = list(case.events.select_related("by", "court").order_by("occurred_on", "recorded_at", "pk"))
+    deadlines = list(case.deadlines.select_related("created_by").order_by("state", "due_at", "pk"))
+    ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))
+    context = _analysis_context(request, case)
+    context.update(
+        {
+            "demand": demand,
+            "accounts": accounts,
+            "events": events,
+            "deadlines": deadlines,
+            "ndos": ndos,
+            "history": _audit_history(case, accounts, holdings),
+            "now": timezone.now(),
+            "tracks": _tracks(case),
+        }
+    )
+    return context
+
+
+def _tracks(case: Case) -> list[dict]:
+    details = []
+    if case.contempt_kind:
+        details.append(case.get_contempt_kind_display())
+    if case.contempt_by_stipulation:
+        details.append("by stipulation")
+    if case.contempt_sanctions_amount is not None:
+        details.append(f"sanctions {case.contempt_sanctions_amount}")
+    if case.contempt_sanctions_period:
+        details.append(case.contempt_sanctions_period)
+    if case.contempt_stayed:
+        details.append("stayed")
+    return [
+        {
+            "name": "status",
+            "label": "Status",
+            "state": case.status,
+            "display": case.get_status_display(),
+            "detail": case.get_outcome_display() if case.outcome else "",
+        },
+        {
+            "name": "appeal",
+            "label": "Appeal",
+            "state": case.appeal_status,
+            "display": case.get_appeal_status_display(),
+            "detail": case.get_appeal_disposition_display() if case.appeal_disposition else "",
+        },
+        {
+            "name": "contempt",
+            "label": "Contempt",
+            "state": case.contempt_status,
+            "display": case.get_contempt_status_display(),
+            "detail": ", ".join(details),
+        },
+    ]
+
+
+# ---------------------------------------------------------------- audit history
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _audit_history(case: Case, accounts: list[TargetAccount], holdings: dict) -> list[dict]:
+    """Who changed what and when, across the demand, its accounts and holdings, and the case.
+
+    Four queries, one per history table. Each record is compared with the previous
+    record of the same row, in memory.
+    """
+    names = {}
+    for rows in holdings.values():
+        for h in rows:
+            names[("data_location", h.data_location_id)] = str(h.data_location) if h.data_location else None
+            names[("controlled_by", h.controlled_by_id)] = h.controlled_by.name
+    account_ids = TargetAccount.history.filter(demand_id=case.demand_id).values("id")
+    sources = [
+        ("Demand", Demand.history.filter(id=case.demand_id), lambda r: r.reference),
+        ("Account", TargetAccount.history.filter(demand_id=case.demand_id), lambda r: r.identifier),
+        (
+            "Holding",
+            Holding.history.filter(account_id__in=account_ids),
+            lambda r: f"{r.category} @ {names.get(('data_location', r.data_location_id)) or 'unknown'}",
+        ),
+        ("Case", Case.history.filter(id=case.pk), lambda r: f"case {r.id}"),
+    ]
+    entries = []
+    for label, queryset, describe in sources:
+        previous = {}
+        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
+            fields = [f for f in record.tracked_fields if f.editable and f.name not in ("id", "updated_at", "version")]
+            before = previous.get(record.id)
+            changes = []
+            if before is not None:
+                for f in fields:
+                    old, new = getattr(before, f.attname), getattr(record, f.attname)
+                    if old != new:
+                        changes.append(f"{f.verbose_name}: {_shown(names, f.name, old)} → {_shown(names, f.name, new)}")
+            previous[record.id] = record
+            if record.history_type == "~" and not changes:
+                continue
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": f"{label} {describe(record)}",
+                    "action": HISTORY_TYPES.get(record.history_type, record.history_type),
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+def _shown(names: dict, field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(names.get((field, value), value))

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jurisdictions import views
 
 app_name = "catalogue"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="index"),
+    path("what-if/", views.what_if, name="what_if"),
+]

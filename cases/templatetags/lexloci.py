@@ -1,0 +1,18 @@
+"""Template helpers for the pages: role checks for what a page shows (views still check)."""
+
+from django import template
+
+from cases import roles
+
+register = template.Library()
+
+
+@register.filter
+def has_role(user, names: str) -> bool:
+    """`{% if user|has_role:"intake,counsel" %}`: one query per request, cached on the user."""
+    return roles.has_role(user, *[n.strip() for n in names.split(",")])
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

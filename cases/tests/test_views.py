@@ -1,0 +1,459 @@
+"""The dashboard, the case list and the case file, for each role."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Analysis, AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
+from jurisdictions.models import CatalogueVersion
+from tests.factories import (
+    AccountFactory,
+    CaseFactory,
+    DemandFactory,
+    EntityFactory,
+    EventFactory,
+    HoldingFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    NdoFactory,
+)
+
+READERS = ["intake_user", "counsel_user", "viewer_user"]
+REFUSED = ["api_user", "outsider_user"]
+
+
+@pytest.fixture
+def version(db):
+    return CatalogueVersion.objects.create(number=1, content_hash="0" * 64, source="files")
+
+
+def result(account="target@example.com") -> dict:
+    return {
+        "id": "x",
+        "doctrine": "control-based",
+        "items": [
+            {
+                "account": account,
+                "category": "content",
+                "storage": "IE",
+                "controlled_by": "Example Inc.",
+                "reach": "control",
+                "route": "direct",
+                "conflicts": ["EU-GDPR-ART48"],
+                "comity_motion": True,
+                "mlat": [],
+                "reasons": [{"code": "doctrine", "text": "Control-based doctrine applies.", "citation": "CLOUD Act"}],
+            }
+        ],
+        "deadlines": {"response_due": None, "comity_motion_due": None},
+        "deadline_working": {"response_due": None, "comity_motion_due": None},
+        "reasons": [{"code": "available", "text": "The instrument is in force.", "citation": "18 U.S.C. §2703"}],
+        "catalogue_version": "v1",
+    }
+
+
+def full_case(version, reference="13-MAG-2814", *, accounts=2, analyses=2) -> Case:
+    """A case with accounts, holdings, an NDO, analyses, events and deadlines."""
+    case = CaseFactory(demand__reference=reference)
+    NdoFactory(demand=case.demand)
+    for i in range(accounts):
+        account = AccountFactory(demand=case.demand, identifier=f"{reference.lower()}-{i}@example.com")
+        HoldingFactory(account=account, category="content")
+        HoldingFactory(account=account, category="subscriber", data_location=None)
+    for i in range(analyses):
+        Analysis.objects.create(
+            case=case,
+            as_of=dt.date(2026, 1, 1 + i),
+            catalogue_version=version,
+            doctrine="control-based",
+            result=result(),
+            fingerprint=str(i),
+        )
+    EventFactory(case=case, kind="motion_filed", note="Motion to vacate", citation="15 F. Supp. 3d 466")
+    EventFactory(case=case, kind="analysis_changed", data={"changes": ["doctrine: control-based → storage-based"]})
+    Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.RESPONSE,
+        due_at=timezone.now() - dt.timedelta(days=1),
+        source=Deadline.Source.COMPUTED,
+        computation={
+            "start": "2026-01-02T09:00:00+00:00",
+            "period": "US-14-DAYS",
+            "counting": "after-day-of-service",
+            "last_day": "2026-01-16",
+            "rolled_over": ["2026-01-17", "2026-01-18"],
+            "time_zone": "America/New_York",
+            "explanation": "14 days after service, rolled over the weekend.",
+        },
+    )
+    Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.CUSTOM,
+        label="Call the AUSA",
+        due_at=timezone.now() + dt.timedelta(days=2),
+        source=Deadline.Source.MANUAL,
+    )
+    return case
+
+
+# ----------------------------------------------------------------------- roles
+
+
+PAGES = [
+    ("home", lambda case: reverse("home")),
+    ("list", lambda case: reverse("cases:list")),
+    ("detail", lambda case: reverse("cases:detail", args=[case.pk])),
+    ("analysis", lambda case: reverse("cases:analysis", args=[case.pk])),
+]
+
+
+@pytest.mark.parametrize("persona", READERS)
+@pytest.mark.parametrize(("page", "url"), PAGES)
+def test_readers_see_the_pages(client, request, persona, page, url, version):
+    case = full_case(version)
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url(case)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", REFUSED)
+@pytest.mark.parametrize(("page", "url"), PAGES)
+def test_others_are_refused(client, request, persona, page, url, version):
+    case = full_case(version)
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(url(case))
+    assert response.status_code == 403
+    assert case.demand.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(("page", "url"), PAGES)
+def test_anonymous_is_sent_to_login(client, page, url, version):
+    case = full_case(version)
+    response = client.get(url(case))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_missing_case_is_404(client, viewer_user):
+    client.force_login(viewer_user)
+    assert client.get(reverse("cases:detail", args=[999])).status_code == 404
+
+
+def test_login_logout_and_password_change_still_work(client, viewer_user):
+    from conftest import PASSWORD
+
+    response = client.post(reverse("login"), {"username": viewer_user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("password_change")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("cases:list")).status_code == 302
+
+
+# ------------------------------------------------------------------- dashboard
+
+
+def test_dashboard_counts_deadlines_litigation_and_countries(client, viewer_user, version):
+    overdue = full_case(version, "OVERDUE-1")
+    litigating = CaseFactory(
+        demand__reference="LIT-1", status=Status.LITIGATING, appeal_status=AppealStatus.NOTICE_FILED
+    )
+    CaseFactory(
+        demand__reference="CLOSED-1", status=Status.CLOSED, outcome="moot", contempt_status=ContemptStatus.VACATED
+    )
+    gb = JurisdictionFactory(code="GB", name="United Kingdom")
+    CaseFactory(demand__reference="GB-1", demand__issuing_jurisdiction=gb)
+    client.force_login(viewer_user)
+    response = client.get(reverse("home"))
+    ctx = response.context
+    assert [d.case for d in ctx["overdue"]] == [overdue]
+    assert [d.label for d in ctx["due_soon"]] == ["Call the AUSA"]
+    assert ctx["litigation"] == [litigating]
+    assert ctx["open_total"] == 3
+    bars = {bar["code"]: bar["n"] for bar in ctx["chart"]["bars"]}
+    assert bars == {"US": 3, "GB": 1}
+    body = response.content.decode()
+    assert "<svg" in body and "United Kingdom" in body and "style=" not in body
+
+
+# ------------------------------------------------------------------- case list
+
+
+def test_list_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
+    """1 session, 2 user, 3 the user's groups (roles), 4 count, 5 the page of cases with
+    the next deadline as a subquery, 6 issuers and 7 instruments for the filter form."""
+    client.force_login(viewer_user)
+    full_case(version, "ONE")
+    with django_assert_num_queries(7):
+        response = client.get(reverse("cases:list"))
+    assert len(response.context["page"]) == 1
+    for i in range(49):
+        full_case(version, f"MANY-{i}", accounts=1, analyses=1)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("cases:list"), {"sort": "deadline", "q": "many", "due": "overdue"})
+    assert len(response.context["page"]) == 49
+
+
+def test_list_shows_next_deadline_with_overdue_highlighted(client, viewer_user, version):
+    case = full_case(version)
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:list"))
+    row = response.context["page"][0]
+    assert row == case and row.next_deadline_at < timezone.now()
+    assert 'class="overdue"' in response.content.decode()
+
+
+@pytest.fixture
+def varied(version):
+    """Four cases that differ in every filterable way."""
+    gb = JurisdictionFactory(code="GB", name="United Kingdom")
+    copo = InstrumentFactory(code="GB-COPO", jurisdiction=gb)
+    now = timezone.now()
+    cases = {
+        "warrant": CaseFactory(demand__reference="13-MAG-2814"),
+        "copo": CaseFactory(demand__reference="COPO-1", demand__instrument=copo, demand__issuing_jurisdiction=gb),
+        "appeal": CaseFactory(
+            demand__reference="APPEAL-1",
+            status=Status.LITIGATING,
+            appeal_status=AppealStatus.ARGUED,
+            contempt_status=ContemptStatus.HELD,
+        ),
+        "closed": CaseFactory(demand__reference="CLOSED-1", status=Status.CLOSED, outcome="moot"),
+    }
+    AccountFactory(demand=cases["copo"].demand, identifier="suspect.one@example.net")
+    for name, delta in [("warrant", -2), ("copo", 2), ("appeal", 5)]:
+        Deadline.objects.create(
+            case=cases[name],
+            kind=Deadline.Kind.RESPONSE,
+            due_at=now + dt.timedelta(days=delta),
+            source=Deadline.Source.COMPUTED,
+        )
+    # A met deadline is not "next".
+    Deadline.objects.create(
+        case=cases["closed"],
+        kind=Deadline.Kind.RESPONSE,
+        due_at=now - dt.timedelta(days=9),
+        source=Deadline.Source.COMPUTED,
+        state=Deadline.State.MET,
+    )
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"warrant", "copo", "appeal", "closed"}),
+        ({"status": "open"}, {"warrant", "copo", "appeal"}),
+        ({"status": "closed"}, {"closed"}),
+        ({"appeal_status": "argued"}, {"appeal"}),
+        ({"contempt_status": "held"}, {"appeal"}),
+        ({"issuer": "GB"}, {"copo"}),
+        ({"instrument": "GB-COPO"}, {"copo"}),
+        ({"due": "overdue"}, {"warrant"}),
+        ({"due": "3"}, {"copo"}),
+        ({"due": "7"}, {"copo", "appeal"}),
+        ({"q": "mag-28"}, {"warrant"}),
+        ({"q": "SUSPECT.ONE"}, {"copo"}),
+        ({"q": "nobody"}, set()),
+    ],
+)
+def test_list_filters(client, viewer_user, varied, params, expected):
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:list"), params)
+    names = {name for name, case in varied.items() if case in list(response.context["page"])}
+    assert names == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("reference", ["13-MAG-2814", "APPEAL-1", "CLOSED-1", "COPO-1"]),
+        ("-reference", ["COPO-1", "CLOSED-1", "APPEAL-1", "13-MAG-2814"]),
+        ("deadline", ["13-MAG-2814", "COPO-1", "APPEAL-1", "CLOSED-1"]),  # none last
+        ("-deadline", ["APPEAL-1", "COPO-1", "13-MAG-2814", "CLOSED-1"]),
+        ("created", ["13-MAG-2814", "COPO-1", "APPEAL-1", "CLOSED-1"]),
+        ("", ["CLOSED-1", "APPEAL-1", "COPO-1", "13-MAG-2814"]),
+        ("status", ["CLOSED-1", "13-MAG-2814", "COPO-1", "APPEAL-1"]),
+    ],
+)
+def test_list_sorts(client, viewer_user, varied, sort, expected):
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:list"), {"sort": sort} if sort else {})
+    assert [c.demand.reference for c in response.context["page"]] == expected
+
+
+def test_list_bad_filter_value_is_an_error_not_a_crash(client, viewer_user, varied):
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:list"), {"due": "yesterday", "sort": "'; DROP"})
+    assert response.status_code == 200 and response.context["filter"].form.errors
+
+
+def test_list_paginates_by_50(client, viewer_user):
+    instrument, issuer = InstrumentFactory(), JurisdictionFactory()
+    entity, court = EntityFactory(), None
+    for i in range(51):
+        CaseFactory(
+            demand=DemandFactory(
+                reference=f"P-{i:03d}",
+                instrument=instrument,
+                issuing_jurisdiction=issuer,
+                served_entity=entity,
+                court=court,
+            )
+        )
+    client.force_login(viewer_user)
+    first = client.get(reverse("cases:list"), {"sort": "reference"})
+    assert len(first.context["page"]) == 50 and first.context["page"].has_next()
+    second = client.get(reverse("cases:list"), {"sort": "reference", "page": 2})
+    assert [c.demand.reference for c in second.context["page"]] == ["P-050"]
+    assert "sort=reference&amp;page=2" in first.content.decode()
+
+
+def test_list_htmx_request_gets_only_the_results(client, viewer_user, varied):
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:list"), {"status": "closed"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results">') and "CLOSED-1" in body and "<html" not in body
+
+
+# -------------------------------------------------------------------- case file
+
+
+def test_case_file_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
+    """1 session, 2 user, 3 groups; 4 the case with its demand, instrument, issuer, court,
+    served entity, creator and counsel; 5 accounts; 6 holdings with location and
+    controller; 7 events; 8 deadlines; 9 NDOs; 10 analyses; 11-14 the history of the
+    demand, accounts, holdings and case."""
+    client.force_login(viewer_user)
+    case = full_case(version, "ONE", accounts=1, analyses=1)
+    with django_assert_num_queries(14):
+        client.get(reverse("cases:detail", args=[case.pk]))
+    for i in range(49):
+        full_case(version, f"MANY-{i}", accounts=1, analyses=1)
+    big = full_case(version, "BIG", accounts=5, analyses=4)
+    for i in range(10):
+        EventFactory(case=big, kind="note", note=f"note {i}")
+    with django_assert_num_queries(14):
+        response = client.get(reverse("cases:detail", args=[big.pk]))
+    assert len(response.context["accounts"]) == 5 and len(response.context["earlier"]) == 3
+
+
+def test_case_file_shows_facts_analysis_tracks_timeline_deadlines_history(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    body = response.content.decode()
+    for text in [
+        "13-MAG-2814",
+        "13-mag-2814-0@example.com",  # accounts
+        "Dublin",  # holding location
+        "Example Inc.",  # controller
+        "18 U.S.C. §2705(b)",  # NDO
+        "EU-GDPR-ART48",  # conflicts
+        "Control-based doctrine applies.",
+        "CLOUD Act",  # citation
+        "Motion to vacate",
+        "15 F. Supp. 3d 466",
+        "doctrine: control-based → storage-based",  # data.changes
+        "14 days after service, rolled over the weekend.",
+        "2026-01-17, 2026-01-18",
+        "America/New_York",
+        "Call the AUSA",
+        "Audit history",
+        "Demand 13-MAG-2814 created",
+        "Earlier analyses",
+    ]:
+        assert text in body, text
+    assert "style=" not in body
+    assert 'id="sign-off-form"' in body
+
+
+def test_case_file_history_says_who_changed_what(client, viewer_user, counsel_user, version):
+    case = full_case(version)
+    demand = case.demand
+    demand._history_user = counsel_user
+    demand.issuing_authority = "FBI"
+    demand.save()
+    client.force_login(viewer_user)
+    history = client.get(reverse("cases:detail", args=[case.pk])).context["history"]
+    change = next(h for h in history if h["action"] == "changed" and h["what"].startswith("Demand"))
+    assert change["who"] == counsel_user
+    assert change["changes"] == ["issuing authority: U.S. Department of Justice → FBI"]
+
+
+def test_viewer_and_intake_see_no_sign_off(client, viewer_user, intake_user, version):
+    case = full_case(version)
+    for user in (viewer_user, intake_user):
+        client.force_login(user)
+        assert 'id="sign-off-form"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+# ------------------------------------------------------------ analysis polling
+
+
+def test_analysis_panel_polls_until_an_analysis_exists(client, viewer_user, version):
+    case = CaseFactory()
+    client.force_login(viewer_user)
+    url = reverse("cases:analysis", args=[case.pk])
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'hx-get="{url}" hx-trigger="load delay:1s"' in body
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section class="panel" id="analysis"') and "hx-trigger" in partial
+    Analysis.objects.create(
+        case=case, as_of=dt.date(2026, 1, 1), catalogue_version=version, result=result(), fingerprint="x"
+    )
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in partial and "EU-GDPR-ART48" in partial
+
+
+# --------------------------------------------------------------------- sign-off
+
+
+def test_counsel_signs_off_the_latest_analysis(client, counsel_user, version):
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:sign_off", args=[case.pk]), {"analysis": latest.pk, "note": "Checked the Dublin holding."}
+    )
+    assert response.status_code == 302
+    latest.refresh_from_db()
+    assert latest.signed_off_by == counsel_user and latest.signed_off_at is not None
+    assert latest.sign_off_note == "Checked the Dublin holding."
+    assert CaseEvent.objects.filter(case=case, kind="analysis_signed_off", by=counsel_user).exists()
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="signed-off"' in body and 'id="sign-off-form"' not in body
+
+
+def test_sign_off_of_an_older_analysis_is_refused(client, counsel_user, version):
+    case = full_case(version)
+    older = case.analyses.order_by("created_at", "pk").first()
+    client.force_login(counsel_user)
+    client.post(reverse("cases:sign_off", args=[case.pk]), {"analysis": older.pk, "note": "ok"})
+    assert not Analysis.objects.filter(case=case, signed_off_at__isnull=False).exists()
+
+
+def test_sign_off_needs_a_note(client, counsel_user, version):
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:sign_off", args=[case.pk]), {"analysis": latest.pk, "note": ""}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422 and "This field is required" in response.content.decode()
+    assert not Analysis.objects.filter(signed_off_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("persona", ["intake_user", "viewer_user", *REFUSED])
+def test_sign_off_is_refused_to_all_but_counsel(client, request, persona, version):
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse("cases:sign_off", args=[case.pk]), {"analysis": latest.pk, "note": "x"})
+    assert response.status_code == 403
+    assert not Analysis.objects.filter(signed_off_at__isnull=False).exists()
+
+
+def test_sign_off_is_post_only(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    assert client.get(reverse("cases:sign_off", args=[case.pk])).status_code == 405

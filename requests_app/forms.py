@@ -1,0 +1,317 @@
+"""The intake page's forms: the demand, its nondisclosure order, accounts and holdings.
+
+`DemandIntake` binds them all (a formset of accounts, each with a formset of
+holdings), validates them together and saves them in one transaction, so a bad
+holding on the third account leaves nothing written.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import formset_factory
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from jurisdictions.models import ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+MAX_ACCOUNTS = 50
+MAX_HOLDINGS = 30
+
+
+def _datetime_widget() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InstrumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: LegalInstrument) -> str:
+        return f"{obj.code} — {obj.name}"
+
+
+class DemandForm(forms.ModelForm):
+    instrument = InstrumentChoiceField(
+        queryset=LegalInstrument.objects.order_by("code"),
+        to_field_name="code",
+        error_messages={"invalid_choice": "Unknown instrument: pick one from the catalogue."},
+    )
+    issuing_jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.order_by("name"))
+    court = forms.ModelChoiceField(
+        queryset=Court.objects.order_by("name"), required=False, empty_label="None / unknown"
+    )
+    served_entity = forms.ModelChoiceField(queryset=ControllingEntity.objects.order_by("name"))
+    document = forms.FileField(
+        required=False,
+        label="Warrant document (PDF, at most 10 MB)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    class Meta:
+        model = Demand
+        fields = [
+            "reference",
+            "instrument",
+            "issuing_jurisdiction",
+            "issuing_authority",
+            "court",
+            "served_entity",
+            "served_at",
+            "received_at",
+            "emergency",
+            "due_at",
+            "document",
+        ]
+        labels = {
+            "served_at": "Served (UTC)",
+            "received_at": "Received (UTC)",
+            "due_at": "Stated due date (UTC)",
+            "issuing_authority": "Issuing authority",
+        }
+        widgets = {"served_at": _datetime_widget(), "received_at": _datetime_widget(), "due_at": _datetime_widget()}
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return document
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(
+                "The document is %(size)s MB; the limit is 10 MB.", params={"size": round(document.size / 2**20, 1)}
+            )
+        document.seek(0)
+        head = document.read(len(PDF_MAGIC))
+        document.seek(0)
+        if head != PDF_MAGIC:
+            raise ValidationError("The document is not a PDF: its content does not start with %PDF-.")
+        return document
+
+    def clean(self):
+        data = super().clean()
+        served, received = data.get("served_at"), data.get("received_at")
+        if served and received and received < served:
+            self.add_error("received_at", "Received before it was served: check both times.")
+        return data
+
+
+class NondisclosureForm(forms.ModelForm):
+    """Optional: blank when the demand comes without a nondisclosure order."""
+
+    class Meta:
+        model = NondisclosureOrder
+        fields = ["basis", "starts_on", "expires_on"]
+        labels = {"basis": "Basis", "starts_on": "Starts", "expires_on": "Expires (blank if open-ended)"}
+        widgets = {"starts_on": _date_widget(), "expires_on": _date_widget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_permitted = True
+        self.use_required_attribute = False
+        self.fields["basis"].widget.attrs["placeholder"] = "e.g. 18 U.S.C. §2705(b)"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("expires_on")
+        if start and end and end < start:
+            self.add_error("expires_on", "The order cannot expire before it starts.")
+        return data
+
+
+US_PERSON_CHOICES = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
+
+
+class AccountForm(forms.ModelForm):
+    us_person = forms.TypedChoiceField(
+        choices=US_PERSON_CHOICES,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        label="US person",
+    )
+    residence = forms.ModelChoiceField(
+        queryset=Jurisdiction.objects.order_by("name"), required=False, empty_label="Unknown"
+    )
+
+    class Meta:
+        model = TargetAccount
+        fields = ["identifier", "service", "us_person", "residence"]
+        labels = {"identifier": "Account identifier"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifier"].widget.attrs["placeholder"] = "e-mail, user id or phone number"
+        self.fields["identifier"].help_text = ""
+
+
+class HoldingForm(forms.ModelForm):
+    category = forms.ChoiceField(choices=[("", "— data —"), *Holding._meta.get_field("category").choices])
+    data_location = forms.ModelChoiceField(
+        queryset=DataLocation.objects.select_related("operated_by").order_by("name"),
+        required=False,
+        empty_label="Unknown / sharded",
+        widget=forms.Select(attrs={"data-role": "location"}),
+    )
+    controlled_by = forms.ModelChoiceField(
+        queryset=ControllingEntity.objects.order_by("name"),
+        widget=forms.Select(attrs={"data-role": "controller"}),
+        error_messages={"required": "Which entity controls this data? Pick the controller."},
+    )
+
+    class Meta:
+        model = Holding
+        fields = ["category", "data_location", "controlled_by"]
+
+
+class RequiredFormSet(forms.BaseFormSet):
+    """At least one form; duplicates within the set are errors on the later form."""
+
+    unique_fields: tuple[str, ...] = ()
+    unique_message = ""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and form.empty_permitted:
+                continue
+            key = tuple(form.cleaned_data.get(name) for name in self.unique_fields)
+            if None in key or "" in key:
+                continue
+            if key in seen:
+                form.add_error(self.unique_fields[0], self.unique_message)
+            seen.add(key)
+
+
+class AccountFormSetBase(RequiredFormSet):
+    unique_fields = ("identifier",)
+    unique_message = "This account is already listed."
+
+
+class HoldingFormSetBase(RequiredFormSet):
+    unique_fields = ("category", "data_location")
+    unique_message = "This data category at this location is already listed for the account."
+
+    def clean(self):
+        # Two "unknown" locations of one category are duplicates too (None is a place here).
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and form.empty_permitted:
+                continue
+            category = form.cleaned_data.get("category")
+            if category and form.cleaned_data.get("data_location") is None and "category" in form.cleaned_data:
+                if category in seen:
+                    form.add_error("data_location", "This data category with an unknown location is already listed.")
+                seen.add(category)
+
+
+AccountFormSet = formset_factory(
+    AccountForm,
+    formset=AccountFormSetBase,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_ACCOUNTS,
+    validate_max=True,
+    absolute_max=MAX_ACCOUNTS,
+)
+HoldingFormSet = formset_factory(
+    HoldingForm,
+    formset=HoldingFormSetBase,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_HOLDINGS,
+    validate_max=True,
+    absolute_max=MAX_HOLDINGS,
+)
+
+
+def holdings_prefix(index: int) -> str:
+    return f"accounts-{index}-holdings"
+
+
+class DemandIntake:
+    """All the forms of the intake page, validated and saved as one."""
+
+    def __init__(self, data=None, files=None):
+        self.demand = DemandForm(data, files)
+        self.ndo = NondisclosureForm(data, prefix="ndo")
+        self.accounts = AccountFormSet(data, prefix="accounts")
+        self.holdings = [HoldingFormSet(data, prefix=holdings_prefix(i)) for i in range(len(self.accounts.forms))]
+        if data is not None:
+            for account, holdings in zip(self.accounts.forms, self.holdings, strict=True):
+                # An added account left blank is dropped, unless its holdings were filled in.
+                if holdings.has_changed():
+                    account.empty_permitted = False
+
+    def rows(self) -> list[dict]:
+        return [
+            {"index": i, "form": form, "holdings": holdings}
+            for i, (form, holdings) in enumerate(zip(self.accounts.forms, self.holdings, strict=True))
+        ]
+
+    def _kept(self):
+        for account, holdings in zip(self.accounts.forms, self.holdings, strict=True):
+            if account.empty_permitted and not account.has_changed():
+                continue
+            yield account, holdings
+
+    def is_valid(self) -> bool:
+        valid = self.demand.is_valid()
+        valid &= self.ndo.is_valid()
+        valid &= self.accounts.is_valid()
+        for _, holdings in self._kept():
+            valid &= holdings.is_valid()
+        if self.ndo.has_changed() and self.ndo.is_valid():
+            for name in ("basis", "starts_on"):
+                if not self.ndo.cleaned_data.get(name):
+                    self.ndo.add_error(name, "Required when the demand has a nondisclosure order.")
+                    valid = False
+        return bool(valid)
+
+    @property
+    def error_count(self) -> int:
+        forms_ = [self.demand, self.ndo, *self.accounts.forms]
+        for holdings in self.holdings:
+            forms_.extend(holdings.forms)
+        count = sum(len(f.errors) for f in forms_ if f.is_bound)
+        count += len(self.accounts.non_form_errors()) + sum(len(h.non_form_errors()) for h in self.holdings)
+        return count
+
+    @transaction.atomic
+    def save(self, *, by) -> Case:
+        """Demand, accounts, holdings, NDO and case in one transaction; analysis after commit."""
+        from cases.signals import schedule_analysis
+
+        demand = self.demand.save(commit=False)
+        demand.created_by = by
+        demand.save()
+        case = Case.objects.create(demand=demand)
+        for account_form, holdings in self._kept():
+            account = account_form.save(commit=False)
+            account.demand = demand
+            account.save()
+            for holding_form in holdings.forms:
+                if holding_form.empty_permitted and not holding_form.has_changed():
+                    continue
+                holding = holding_form.save(commit=False)
+                holding.account = account
+                holding.save()
+        if self.ndo.has_changed():
+            ndo = self.ndo.save(commit=False)
+            ndo.demand = demand
+            ndo.save()
+        logged_on = demand.received_at or demand.served_at or timezone.now()
+        CaseEvent.objects.create(
+            case=case,
+            kind="demand_logged",
+            occurred_on=timezone.localdate(logged_on),
+            by=by,
+            note=f"{demand.instrument.code} from {demand.issuing_authority} logged at intake.",
+        )
+        schedule_analysis(case.pk)
+        return case

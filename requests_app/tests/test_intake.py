@@ -1,0 +1,359 @@
+"""The intake page: who may use it, what it saves, and what it refuses (saving nothing)."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import Analysis, Case, CaseEvent
+from jurisdictions.models import ControllingEntity, DataLocation
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+
+URL = reverse("demands:new")
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def data_map(catalogue):
+    msft = ControllingEntity.objects.create(name="Microsoft Corporation", country_id="US", offers_services_in=["*"])
+    ireland = ControllingEntity.objects.create(
+        name="Microsoft Ireland Operations Limited", country_id="IE", parent=msft
+    )
+    ireland.designated_for.add(msft)
+    return {
+        "msft": msft,
+        "ireland": ireland,
+        "quincy": DataLocation.objects.create(name="Quincy", country_id="US", operated_by=msft),
+        "dublin": DataLocation.objects.create(name="Dublin", country_id="IE", operated_by=ireland),
+    }
+
+
+def pdf(content: bytes = PDF, name: str = "warrant.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def payload(data_map, **overrides) -> dict:
+    """A valid intake: two accounts, three holdings, a nondisclosure order."""
+    m = data_map
+    data = {
+        "reference": "13-MAG-2814",
+        "instrument": "US-SCA-WARRANT",
+        "issuing_jurisdiction": "US",
+        "issuing_authority": "U.S. Attorney, S.D.N.Y.",
+        "court": "",
+        "served_entity": m["msft"].pk,
+        "served_at": "2026-11-02T09:00",
+        "received_at": "2026-11-02T10:30",
+        "due_at": "",
+        "ndo-basis": "18 U.S.C. §2705(b)",
+        "ndo-starts_on": "2026-11-02",
+        "ndo-expires_on": "2027-11-02",
+        "accounts-TOTAL_FORMS": "2",
+        "accounts-INITIAL_FORMS": "0",
+        "accounts-MIN_NUM_FORMS": "1",
+        "accounts-MAX_NUM_FORMS": "50",
+        "accounts-0-identifier": "target@example.com",
+        "accounts-0-service": "Outlook.com",
+        "accounts-0-us_person": "no",
+        "accounts-0-residence": "IE",
+        "accounts-0-holdings-TOTAL_FORMS": "2",
+        "accounts-0-holdings-INITIAL_FORMS": "0",
+        "accounts-0-holdings-0-category": "content",
+        "accounts-0-holdings-0-data_location": m["dublin"].pk,
+        "accounts-0-holdings-0-controlled_by": m["msft"].pk,
+        "accounts-0-holdings-1-category": "subscriber",
+        "accounts-0-holdings-1-data_location": m["quincy"].pk,
+        "accounts-0-holdings-1-controlled_by": m["msft"].pk,
+        "accounts-1-identifier": "other@example.com",
+        "accounts-1-service": "",
+        "accounts-1-us_person": "",
+        "accounts-1-residence": "",
+        "accounts-1-holdings-TOTAL_FORMS": "1",
+        "accounts-1-holdings-INITIAL_FORMS": "0",
+        "accounts-1-holdings-0-category": "content",
+        "accounts-1-holdings-0-data_location": "",
+        "accounts-1-holdings-0-controlled_by": m["ireland"].pk,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def assert_nothing_written():
+    assert Demand.objects.count() == 0
+    assert TargetAccount.objects.count() == 0
+    assert Holding.objects.count() == 0
+    assert NondisclosureOrder.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert CaseEvent.objects.count() == 0
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@pytest.mark.parametrize("persona", ["intake_user", "counsel_user"])
+def test_intake_and_counsel_see_the_page(client, request, persona, data_map):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="accounts-0-identifier"' in body and 'name="accounts-0-holdings-0-controlled_by"' in body
+    assert 'id="location-operators"' in body and "Microsoft Ireland Operations Limited" in body
+
+
+@pytest.mark.parametrize("persona", ["viewer_user", "api_user", "outsider_user"])
+def test_other_roles_are_refused(client, request, persona, data_map):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, payload(data_map)).status_code == 403
+    assert client.get(reverse("demands:account_form"), {"accounts-TOTAL_FORMS": "1"}).status_code == 403
+    assert client.get(reverse("demands:holding_form", args=[0])).status_code == 403
+    assert_nothing_written()
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_nav_shows_log_a_demand_only_to_roles_that_may(client, intake_user, viewer_user, catalogue):
+    client.force_login(intake_user)
+    assert URL in client.get(reverse("cases:list")).content.decode()
+    client.force_login(viewer_user)
+    assert URL not in client.get(reverse("cases:list")).content.decode()
+
+
+# ---------------------------------------------------------------------------- save
+
+
+def test_valid_intake_saves_everything_and_analyses_after_commit(
+    client, intake_user, data_map, django_capture_on_commit_callbacks
+):
+    client.force_login(intake_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(URL, {**payload(data_map), "document": pdf()})
+    demand = Demand.objects.get()
+    case = Case.objects.get(demand=demand)
+    assert response.status_code == 302 and response.url == reverse("cases:detail", args=[case.pk])
+    assert demand.created_by == intake_user and demand.instrument.code == "US-SCA-WARRANT"
+    assert demand.document.read().startswith(b"%PDF-")
+    assert demand.received_at == dt.datetime(2026, 11, 2, 10, 30, tzinfo=dt.UTC)
+    accounts = list(demand.accounts.order_by("pk"))
+    assert [a.identifier for a in accounts] == ["target@example.com", "other@example.com"]
+    assert [a.us_person for a in accounts] == [False, None]
+    assert accounts[0].residence_id == "IE" and accounts[1].residence_id is None
+    assert Holding.objects.filter(account__demand=demand).count() == 3
+    unknown = Holding.objects.get(account=accounts[1])
+    assert unknown.data_location is None and unknown.controlled_by == data_map["ireland"]
+    ndo = NondisclosureOrder.objects.get(demand=demand)
+    assert (ndo.basis, ndo.expires_on) == ("18 U.S.C. §2705(b)", dt.date(2027, 11, 2))
+    assert case.counsel is None
+    assert CaseEvent.objects.filter(case=case, kind="demand_logged").exists()
+    # One analysis enqueued for the case, after the commit (not once per holding).
+    assert len(callbacks) >= 1
+    analysis = Analysis.objects.get(case=case)
+    assert len(analysis.result["items"]) == 3
+
+
+def test_intake_without_ndo_or_document(client, counsel_user, data_map):
+    client.force_login(counsel_user)
+    data = payload(data_map, **{"ndo-basis": "", "ndo-starts_on": "", "ndo-expires_on": ""})
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    assert NondisclosureOrder.objects.count() == 0 and not Demand.objects.get().document
+
+
+def test_added_blank_account_is_ignored(client, intake_user, data_map):
+    client.force_login(intake_user)
+    data = payload(
+        data_map,
+        **{
+            "accounts-TOTAL_FORMS": "3",
+            "accounts-2-identifier": "",
+            "accounts-2-us_person": "",
+            "accounts-2-holdings-TOTAL_FORMS": "1",
+            "accounts-2-holdings-INITIAL_FORMS": "0",
+        },
+    )
+    assert client.post(URL, data).status_code == 302
+    assert TargetAccount.objects.count() == 2
+
+
+# -------------------------------------------------------------------------- refusals
+
+
+def _refused(client, user, data, files=None):
+    client.force_login(user)
+    response = client.post(URL, {**data, **(files or {})})
+    assert response.status_code == 422
+    assert "Nothing was saved" in response.content.decode()
+    assert_nothing_written()
+    return response
+
+
+def test_bad_pdf_is_refused_by_content(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map), {"document": pdf(b"MZ\x90\x00 not a pdf", "x.pdf")})
+    errors = response.context["intake"].demand.errors["document"]
+    assert errors == ["The document is not a PDF: its content does not start with %PDF-."]
+
+
+def test_pdf_over_10_mb_is_refused(client, intake_user, data_map):
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    response = _refused(client, intake_user, payload(data_map), {"document": pdf(big)})
+    assert "the limit is 10 MB" in response.context["intake"].demand.errors["document"][0]
+
+
+def test_non_pdf_extension_is_refused(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map), {"document": pdf(PDF, "warrant.exe")})
+    assert "document" in response.context["intake"].demand.errors
+
+
+def test_missing_holding_controller_is_refused_next_to_the_field(client, intake_user, data_map):
+    data = payload(data_map, **{"accounts-1-holdings-0-controlled_by": ""})
+    response = _refused(client, intake_user, data)
+    holding = response.context["intake"].holdings[1].forms[0]
+    assert holding.errors["controlled_by"] == ["Which entity controls this data? Pick the controller."]
+    body = response.content.decode()
+    assert "Pick the controller." in body
+
+
+def test_unknown_instrument_is_refused(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map, instrument="US-NO-SUCH-WRIT"))
+    assert response.context["intake"].demand.errors["instrument"] == [
+        "Unknown instrument: pick one from the catalogue."
+    ]
+
+
+def test_received_before_served_is_refused(client, intake_user, data_map):
+    data = payload(data_map, served_at="2026-11-02T09:00", received_at="2026-11-01T09:00")
+    response = _refused(client, intake_user, data)
+    assert response.context["intake"].demand.errors["received_at"] == [
+        "Received before it was served: check both times."
+    ]
+
+
+def test_duplicate_account_is_refused(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map, **{"accounts-1-identifier": "target@example.com"}))
+    assert response.context["intake"].accounts.forms[1].errors["identifier"] == ["This account is already listed."]
+
+
+def test_duplicate_holding_is_refused(client, intake_user, data_map):
+    data = payload(
+        data_map,
+        **{"accounts-0-holdings-1-category": "content", "accounts-0-holdings-1-data_location": data_map["dublin"].pk},
+    )
+    response = _refused(client, intake_user, data)
+    assert "already listed" in str(response.context["intake"].holdings[0].forms[1].errors)
+
+
+def test_account_without_holding_is_refused(client, intake_user, data_map):
+    data = payload(
+        data_map,
+        **{
+            "accounts-1-holdings-0-category": "",
+            "accounts-1-holdings-0-controlled_by": "",
+        },
+    )
+    response = _refused(client, intake_user, data)
+    assert response.context["intake"].holdings[1].forms[0].errors
+
+
+def test_no_account_is_refused(client, intake_user, data_map):
+    data = {k: v for k, v in payload(data_map).items() if not k.startswith("accounts-1")}
+    data.update({"accounts-TOTAL_FORMS": "1", "accounts-0-identifier": ""})
+    response = _refused(client, intake_user, data)
+    assert response.context["intake"].accounts.forms[0].errors["identifier"]
+
+
+def test_ndo_without_start_is_refused(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map, **{"ndo-starts_on": "", "ndo-expires_on": ""}))
+    assert response.context["intake"].ndo.errors["starts_on"]
+
+
+def test_ndo_expiring_before_start_is_refused(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map, **{"ndo-expires_on": "2026-01-01"}))
+    assert response.context["intake"].ndo.errors["expires_on"]
+
+
+def test_duplicate_reference_is_refused(client, intake_user, data_map):
+    client.force_login(intake_user)
+    assert client.post(URL, payload(data_map)).status_code == 302
+    response = client.post(URL, payload(data_map))
+    assert response.status_code == 422 and response.context["intake"].demand.errors["reference"]
+    assert Demand.objects.count() == 1 and TargetAccount.objects.count() == 2
+
+
+# ------------------------------------------------------------------- htmx partials
+
+
+def test_add_account_returns_an_empty_account_and_bumps_the_count(client, intake_user, data_map):
+    client.force_login(intake_user)
+    response = client.get(
+        reverse("demands:account_form"), {"accounts-TOTAL_FORMS": "2"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="accounts-2-identifier"' in body and 'name="accounts-2-holdings-0-category"' in body
+    assert 'id="id_accounts-TOTAL_FORMS"' in body and 'value="3"' in body and 'hx-swap-oob="true"' in body
+    assert "<html" not in body
+
+
+def test_add_holding_returns_an_empty_holding_and_bumps_the_count(client, intake_user, data_map):
+    client.force_login(intake_user)
+    url = reverse("demands:holding_form", args=[1])
+    response = client.get(url, {"accounts-1-holdings-TOTAL_FORMS": "4"})
+    body = response.content.decode()
+    assert 'name="accounts-1-holdings-4-controlled_by"' in body
+    assert 'id="id_accounts-1-holdings-TOTAL_FORMS"' in body and 'value="5"' in body
+
+
+@pytest.mark.parametrize("value", ["", "x", "-1", "999"])
+def test_add_account_rejects_bad_indexes(client, intake_user, data_map, value):
+    client.force_login(intake_user)
+    assert client.get(reverse("demands:account_form"), {"accounts-TOTAL_FORMS": value}).status_code == 404
+
+
+# ------------------------------------------------------------------------ document
+
+
+@pytest.fixture
+def demand_with_document(client, intake_user, data_map):
+    client.force_login(intake_user)
+    client.post(URL, {**payload(data_map), "document": pdf()})
+    client.logout()
+    return Demand.objects.get()
+
+
+@pytest.mark.parametrize("persona", ["intake_user", "counsel_user", "viewer_user"])
+def test_document_is_served_to_the_legal_team(client, request, persona, demand_with_document):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("demands:document", args=[demand_with_document.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("persona", ["api_user", "outsider_user"])
+def test_document_is_refused_to_others(client, request, persona, demand_with_document):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("demands:document", args=[demand_with_document.pk])).status_code == 403
+
+
+def test_document_is_not_public(client, demand_with_document, settings):
+    response = client.get(reverse("demands:document", args=[demand_with_document.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    # Nothing serves MEDIA_URL: the file's own path is not reachable either.
+    response = client.get("/" + settings.MEDIA_URL + demand_with_document.document.name)
+    assert response.status_code in (302, 404)
+
+
+def test_missing_document_is_404(client, viewer_user, data_map, intake_user):
+    client.force_login(intake_user)
+    client.post(URL, payload(data_map))
+    client.force_login(viewer_user)
+    assert client.get(reverse("demands:document", args=[Demand.objects.get().pk])).status_code == 404

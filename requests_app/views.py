@@ -1,0 +1,116 @@
+"""Intake: one page to log a demand with its accounts, holdings and nondisclosure order."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import roles
+from jurisdictions.models import DataLocation
+from requests_app.forms import (
+    MAX_ACCOUNTS,
+    MAX_HOLDINGS,
+    AccountForm,
+    DemandIntake,
+    HoldingForm,
+    HoldingFormSet,
+    holdings_prefix,
+)
+from requests_app.models import Demand
+
+INTAKE_ROLES = (roles.INTAKE, roles.COUNSEL)
+READ_ROLES = (roles.INTAKE, roles.COUNSEL, roles.VIEWER)
+
+
+def _require_role(request: HttpRequest, *allowed: str) -> None:
+    if not roles.has_role(request.user, *allowed):
+        raise PermissionDenied("Your role does not allow this page.")
+
+
+def _operators() -> dict[str, dict]:
+    """Each data location's operating entity: the page suggests it as the controller."""
+    return {
+        str(pk): {"entity": str(entity_id), "name": name}
+        for pk, entity_id, name in DataLocation.objects.values_list("pk", "operated_by_id", "operated_by__name")
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def demand_new(request: HttpRequest) -> HttpResponse:
+    _require_role(request, *INTAKE_ROLES)
+    if request.method == "POST":
+        intake = DemandIntake(request.POST, request.FILES)
+        if intake.is_valid():
+            case = intake.save(by=request.user)
+            messages.success(request, f"Demand {case.demand.reference} logged; the analysis is running.")
+            return redirect("cases:detail", pk=case.pk)
+        status = 422
+    else:
+        intake = DemandIntake()
+        status = 200
+    return render(
+        request,
+        "requests_app/demand_form.html",
+        {"intake": intake, "operators": _operators()},
+        status=status,
+    )
+
+
+def _index(request: HttpRequest, name: str, limit: int) -> int:
+    try:
+        index = int(request.GET.get(name, ""))
+    except ValueError:
+        raise Http404("Bad form index.") from None
+    if not 0 <= index < limit:
+        raise Http404("Too many forms.")
+    return index
+
+
+@require_GET
+def account_form(request: HttpRequest) -> HttpResponse:
+    """An empty account (with one empty holding) for the intake page's "add account" button."""
+    _require_role(request, *INTAKE_ROLES)
+    index = _index(request, "accounts-TOTAL_FORMS", MAX_ACCOUNTS)
+    row = {
+        "index": index,
+        "form": AccountForm(prefix=f"accounts-{index}", empty_permitted=True, use_required_attribute=False),
+        "holdings": HoldingFormSet(prefix=holdings_prefix(index)),
+    }
+    return render(
+        request,
+        "requests_app/demand_form.html#new_account",
+        {"account": row, "total": index + 1},
+    )
+
+
+@require_GET
+def holding_form(request: HttpRequest, account: int) -> HttpResponse:
+    """An empty holding for one account: the "add holding" button."""
+    _require_role(request, *INTAKE_ROLES)
+    if not 0 <= account < MAX_ACCOUNTS:
+        raise Http404("Bad account index.")
+    prefix = holdings_prefix(account)
+    index = _index(request, f"{prefix}-TOTAL_FORMS", MAX_HOLDINGS)
+    form = HoldingForm(prefix=f"{prefix}-{index}", empty_permitted=True, use_required_attribute=False)
+    return render(
+        request,
+        "requests_app/demand_form.html#new_holding",
+        {"holding": form, "account_index": account, "prefix": prefix, "total": index + 1},
+    )
+
+
+@require_GET
+def demand_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The demand's document, only to the legal team (never served from MEDIA_URL)."""
+    _require_role(request, *READ_ROLES)
+    demand = get_object_or_404(Demand.objects.only("pk", "reference", "document"), pk=pk)
+    if not demand.document:
+        raise Http404("This demand has no document.")
+    try:
+        handle = demand.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document file is missing.") from None
+    response = FileResponse(handle, content_type="application/pdf", filename=f"{demand.reference}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
