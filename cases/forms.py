@@ -1,4 +1,14 @@
+"""Counsel's forms on the case file. They only collect input: the changes themselves
+are made by the action functions of `cases/actions.py`, which check the transition
+tables and the case's version and raise ValidationError keyed by field."""
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases import workflow
+from cases.models import AppealDisposition, AppealStatus, ContemptStatus, Outcome, Status
+from jurisdictions.models import Court
 
 
 class SignOffForm(forms.Form):
@@ -10,3 +20,96 @@ class SignOffForm(forms.Form):
         label="Sign-off note",
         help_text="What you checked and why the answer stands.",
     )
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseStepForm(forms.Form):
+    """What every step records: when, where (court, citation) and a note, on a given version.
+
+    `courts` is the catalogue's court list, read once per page and shared by every
+    form on it, so a page with a dozen step forms still reads the courts once.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    occurred_on = forms.DateField(widget=_date_widget(), label="On")
+    court = forms.ChoiceField(required=False, label="Court (catalogue)")
+    court_name = forms.CharField(required=False, max_length=200, label="or another court")
+    citation = forms.CharField(required=False, max_length=300)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, courts: list[Court], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._courts = {str(c.pk): c for c in courts}
+        self.fields["court"].choices = [("", "—"), *((str(c.pk), c.name) for c in courts)]
+        self.initial.setdefault("occurred_on", timezone.localdate())
+
+    def clean_court(self) -> Court | None:
+        value = self.cleaned_data.get("court")
+        return self._courts.get(value) if value else None
+
+    def where(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "court": data.get("court"),
+            "court_name": data.get("court_name", ""),
+            "citation": data.get("citation", ""),
+            "note": data.get("note", ""),
+        }
+
+    def add_action_error(self, error: ValidationError) -> None:
+        """An action's ValidationError, next to the field it names when the form has it."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error.messages)
+
+
+class TrackChangeForm(CaseStepForm):
+    """One transition of one track; the fields a target needs are added for that target."""
+
+    def __init__(self, *args, track: workflow.Track, to: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.track, self.to = track, to
+        if track is workflow.STATUS and to == Status.CLOSED:
+            self.fields["outcome"] = forms.ChoiceField(choices=[("", "—"), *Outcome.choices])
+        if track is workflow.APPEAL and to == AppealStatus.DECIDED:
+            self.fields["disposition"] = forms.ChoiceField(
+                choices=[("", "— (rehearing denied: the decision stands)"), *AppealDisposition.choices],
+                required=False,
+            )
+        if track is workflow.CONTEMPT and to == ContemptStatus.HELD:
+            self.fields["kind"] = forms.ChoiceField(choices=[("civil", "Civil"), ("criminal", "Criminal")])
+            self.fields["by_stipulation"] = forms.BooleanField(required=False, label="By stipulation")
+            self.fields["sanctions_amount"] = forms.DecimalField(
+                required=False, min_value=0, max_digits=14, decimal_places=2
+            )
+            self.fields["sanctions_period"] = forms.CharField(required=False, max_length=100)
+            self.fields["stayed"] = forms.BooleanField(required=False)
+
+    def details(self) -> dict:
+        """The target-specific arguments of the action."""
+        data = self.cleaned_data
+        if "outcome" in self.fields:
+            return {"outcome": data["outcome"]}
+        if "disposition" in self.fields:
+            return {"disposition": data.get("disposition") or None}
+        if "kind" in self.fields:
+            return {
+                "kind": data["kind"],
+                "by_stipulation": data.get("by_stipulation", False),
+                "sanctions_amount": data.get("sanctions_amount"),
+                "sanctions_period": data.get("sanctions_period", ""),
+                "stayed": data.get("stayed", False),
+            }
+        return {}
+
+
+class CourtEventForm(CaseStepForm):
+    """An event that moves no track: a motion, a ruling, a stay, a statute."""
+
+    kind = forms.ChoiceField(choices=list(workflow.COURT_EVENTS.items()), label="Event")
+    field_order = ["version", "kind", "occurred_on", "court", "court_name", "citation", "note"]

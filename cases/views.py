@@ -9,20 +9,22 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import roles
+from cases import actions, roles, workflow
 from cases.filters import CaseFilter, case_list_queryset
-from cases.forms import SignOffForm
+from cases.forms import CaseStepForm, CourtEventForm, SignOffForm, TrackChangeForm
 from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
+from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
 READ_ROLES = (roles.INTAKE, roles.COUNSEL, roles.VIEWER)
@@ -180,6 +182,145 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _case_file(request, case))
 
 
+# ------------------------------------------------------------------- workflow
+
+
+def _run_step(request: HttpRequest, case: Case, key: str, form: CaseStepForm, action, success: str) -> HttpResponse:
+    """Call the action with the form's input; show the form again on a refusal and the
+    fresh case on a conflict. The action checks the transition table and the version."""
+    if form.is_valid():
+        try:
+            action()
+        except actions.StaleCase as exc:
+            fresh = _get_case_for_user(request, case.pk, *REVIEW_ROLES)
+            context = _case_file(request, fresh)
+            context["conflict"] = str(exc)
+            return render(request, "cases/detail.html", context, status=409)
+        except ValidationError as exc:
+            form.add_action_error(exc)
+        else:
+            messages.success(request, success)
+            return redirect(f"{reverse('cases:detail', args=[case.pk])}#tracks")
+    return render(request, "cases/detail.html", _case_file(request, case, bound={key: form}), status=422)
+
+
+@require_POST
+def change_track(request: HttpRequest, pk: int, track: str, to: str) -> HttpResponse:
+    """One transition of the status, appeal or contempt track."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    spec = workflow.TRACKS.get(track)
+    if spec is None or to not in spec.states.values:
+        raise Http404("No such track or state.")
+    form = TrackChangeForm(request.POST, prefix=f"{track}-{to}", courts=_courts(), track=spec, to=to)
+    label = spec.states(to).label
+
+    def act():
+        common = {
+            "case": case,
+            "to": to,
+            "occurred_on": form.cleaned_data["occurred_on"],
+            "by": request.user,
+            "expected_version": form.cleaned_data["version"],
+            **form.where(),
+            **form.details(),
+        }
+        {"status": actions.change_status, "appeal": actions.advance_appeal, "contempt": actions.change_contempt}[track](
+            **common
+        )
+
+    return _run_step(request, case, f"{track}:{to}", form, act, f"{spec.name.capitalize()}: {label}.")
+
+
+@require_POST
+def record_court_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """A court or world event that moves no track (a motion filed, a ruling, a statute)."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    form = CourtEventForm(request.POST, prefix="event", courts=_courts())
+
+    def act():
+        actions.record_event(
+            case=case,
+            kind=form.cleaned_data["kind"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.where(),
+        )
+
+    return _run_step(request, case, "event", form, act, "Event recorded.")
+
+
+@require_POST
+def contempt_stay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stay a contempt finding, or lift its stay."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    form = CaseStepForm(request.POST, prefix="stay", courts=_courts())
+    lifting = case.contempt_stayed
+
+    def act():
+        data = form.cleaned_data
+        step = actions.lift_contempt_stay if lifting else actions.stay_contempt
+        date_arg = "lifted_on" if lifting else "stayed_on"
+        step(
+            case=case,
+            by=request.user,
+            expected_version=data["version"],
+            **{date_arg: data["occurred_on"]},
+            **form.where(),
+        )
+
+    message = "Stay of the contempt finding lifted." if lifting else "Contempt finding stayed."
+    return _run_step(request, case, "stay", form, act, message)
+
+
+def _courts() -> list[Court]:
+    return list(Court.objects.only("pk", "name").order_by("name"))
+
+
+def _workflow_context(case: Case, *, can_review: bool, bound: dict) -> dict:
+    """The track buttons: only the changes the transition tables allow from here, and
+    only for counsel. Each form carries the case's version (optimistic locking)."""
+    tracks = _tracks(case)
+    if not can_review:
+        return {"tracks": tracks, "event_form": None, "stay_form": None}
+    courts = _courts()
+    initial = {"version": case.version}
+    allowed = workflow.available_changes(case)
+    for t in tracks:
+        spec = workflow.TRACKS[t["name"]]
+        steps = []
+        for to in allowed[t["name"]]:
+            key = f"{t['name']}:{to}"
+            form = bound.get(key) or TrackChangeForm(
+                prefix=f"{t['name']}-{to}", initial=initial, courts=courts, track=spec, to=to
+            )
+            steps.append(
+                {
+                    "key": key,
+                    "label": spec.states(to).label,
+                    "button": f"{'Move to' if t['name'] == 'status' else 'Record'}: {spec.states(to).label}",
+                    "action": reverse("cases:change_track", args=[case.pk, t["name"], to]),
+                    "form": form,
+                    "open": key in bound,
+                }
+            )
+        t["steps"] = steps
+    shown = {step["key"] for t in tracks for step in t["steps"]} | {"event", "stay"}
+    # A refused step that is not on offer (posted from a stale page): say why, above the tracks.
+    step_errors = [e for key, form in bound.items() if key not in shown for errs in form.errors.values() for e in errs]
+    stay_form = None
+    if case.contempt_status == ContemptStatus.HELD:
+        stay_form = bound.get("stay") or CaseStepForm(prefix="stay", initial=initial, courts=courts)
+    return {
+        "tracks": tracks,
+        "event_form": bound.get("event") or CourtEventForm(prefix="event", initial=initial, courts=courts),
+        "event_open": "event" in bound,
+        "stay_form": stay_form,
+        "stay_open": "stay" in bound,
+        "step_errors": step_errors,
+    }
+
+
 @require_GET
 def case_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     """The analysis panel alone: the case file polls it until the first analysis exists."""
@@ -242,8 +383,12 @@ def _analysis_context(request: HttpRequest, case: Case) -> dict:
     }
 
 
-def _case_file(request: HttpRequest, case: Case) -> dict:
-    """Everything the case file shows, in a fixed number of queries (see the tests)."""
+def _case_file(request: HttpRequest, case: Case, *, bound: dict | None = None) -> dict:
+    """Everything the case file shows, in a fixed number of queries (see the tests).
+
+    `bound` holds a step form that failed (keyed like the step), to show it again
+    with its errors, open.
+    """
     demand = case.demand
     accounts = list(TargetAccount.objects.filter(demand=demand).select_related("residence").order_by("pk"))
     holdings = defaultdict(list)
@@ -268,9 +413,9 @@ def _case_file(request: HttpRequest, case: Case) -> dict:
             "ndos": ndos,
             "history": _audit_history(case, accounts, holdings),
             "now": timezone.now(),
-            "tracks": _tracks(case),
         }
     )
+    context.update(_workflow_context(case, can_review=context["can_review"], bound=bound or {}))
     return context
 
 

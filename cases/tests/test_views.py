@@ -457,3 +457,147 @@ def test_sign_off_is_post_only(client, counsel_user, version):
     case = full_case(version)
     client.force_login(counsel_user)
     assert client.get(reverse("cases:sign_off", args=[case.pk])).status_code == 405
+
+
+# --------------------------------------------------------------------- workflow
+
+
+def _step(client, case, track, to, **fields):
+    prefix = f"{track}-{to}"
+    data = {f"{prefix}-version": case.version, f"{prefix}-occurred_on": "2026-01-05"}
+    data.update({f"{prefix}-{k}": v for k, v in fields.items()})
+    return client.post(reverse("cases:change_track", args=[case.pk, track, to]), data)
+
+
+def test_counsel_sees_only_allowed_transitions(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    tracks = {t["name"]: t for t in client.get(reverse("cases:detail", args=[case.pk])).context["tracks"]}
+    assert [s["key"] for s in tracks["status"]["steps"]] == ["status:analysis", "status:closed"]
+    assert [s["key"] for s in tracks["appeal"]["steps"]] == ["appeal:notice_filed"]
+    assert [s["key"] for s in tracks["contempt"]["steps"]] == ["contempt:motion_pending", "contempt:held"]
+
+
+def test_counsel_query_count_is_pinned_too(client, counsel_user, version, django_assert_num_queries):
+    """The viewer's 14, plus 15 the courts (read once for every step form)."""
+    case = full_case(version)
+    client.force_login(counsel_user)
+    with django_assert_num_queries(15):
+        client.get(reverse("cases:detail", args=[case.pk]))
+
+
+def test_counsel_moves_the_tracks(client, counsel_user, version):
+    from tests.factories import CourtFactory
+
+    case = full_case(version)
+    court = CourtFactory()
+    client.force_login(counsel_user)
+    response = _step(client, case, "status", "analysis", note="Facts complete")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.ANALYSIS
+    response = _step(client, case, "contempt", "held", kind="civil", by_stipulation="on", court=court.pk)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.contempt_status, case.contempt_kind, case.contempt_by_stipulation) == ("held", "civil", True)
+    response = _step(client, case, "appeal", "notice_filed", court_name="2d Cir.", citation="No. 14-2985")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.appeal_status == AppealStatus.NOTICE_FILED
+    event = CaseEvent.objects.filter(case=case, track="appeal").get()
+    assert (event.by, event.court_name, event.citation) == (counsel_user, "2d Cir.", "No. 14-2985")
+    assert CaseEvent.objects.get(case=case, track="contempt").court == court
+
+
+def test_refused_transition_shows_the_error_next_to_the_field(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = _step(client, case, "status", "closed")  # closing needs an outcome
+    assert response.status_code == 422
+    assert response.context["tracks"][0]["steps"][1]["form"].errors["outcome"]
+    response = _step(client, case, "appeal", "notice_filed")  # an appeal step names its court
+    assert response.status_code == 422
+    step = response.context["tracks"][1]["steps"][0]
+    assert step["open"] and "names its court" in str(step["form"].errors)
+    case.refresh_from_db()
+    assert (case.status, case.appeal_status, case.version) == (Status.INTAKE, AppealStatus.NONE, 1)
+
+
+def test_transition_not_in_the_table_is_refused(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = _step(client, case, "appeal", "argued", court_name="2d Cir.")
+    assert response.status_code == 422
+    assert "cannot change from 'none' to 'argued'" in " ".join(response.context["step_errors"])
+    assert "cannot change from &#x27;none&#x27; to &#x27;argued&#x27;" in response.content.decode()
+    assert client.post(reverse("cases:change_track", args=[case.pk, "mood", "happy"])).status_code == 404
+
+
+def test_stale_version_is_a_clear_conflict(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    stale = Case.objects.get(pk=case.pk)
+    assert _step(client, case, "status", "analysis").status_code == 302
+    response = _step(client, stale, "status", "closed", outcome="moot")
+    assert response.status_code == 409
+    assert "changed by someone else meanwhile" in response.context["conflict"]
+    case.refresh_from_db()
+    assert case.status == Status.ANALYSIS
+
+
+def test_counsel_records_a_court_event_and_stays_contempt(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:record_event", args=[case.pk]),
+        {
+            "event-version": 1,
+            "event-kind": "motion_filed",
+            "event-occurred_on": "2026-01-03",
+            "event-court_name": "S.D.N.Y.",
+            "event-note": "Motion to vacate",
+        },
+    )
+    assert response.status_code == 302
+    assert CaseEvent.objects.filter(case=case, kind="motion_filed", note="Motion to vacate", by=counsel_user).exists()
+    case.refresh_from_db()
+    _step(client, case, "contempt", "held", kind="civil")
+    case.refresh_from_db()
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Stay the finding" in body
+    response = client.post(
+        reverse("cases:contempt_stay", args=[case.pk]), {"stay-version": case.version, "stay-occurred_on": "2026-01-06"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.contempt_stayed
+
+
+def test_future_event_is_refused_next_to_the_date(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:record_event", args=[case.pk]),
+        {"event-version": 1, "event-kind": "note", "event-occurred_on": "2999-01-01"},
+    )
+    assert response.status_code == 422 and response.context["event_form"].errors["occurred_on"]
+
+
+@pytest.mark.parametrize("persona", ["intake_user", "viewer_user", *REFUSED])
+def test_workflow_is_refused_to_all_but_counsel(client, request, persona, version):
+    case = full_case(version)
+    client.force_login(request.getfixturevalue(persona))
+    assert _step(client, case, "status", "analysis").status_code == 403
+    assert client.post(reverse("cases:record_event", args=[case.pk]), {}).status_code == 403
+    assert client.post(reverse("cases:contempt_stay", args=[case.pk]), {}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == Status.INTAKE and case.version == 1
+
+
+def test_viewer_sees_tracks_but_no_buttons(client, viewer_user, version):
+    case = full_case(version)
+    client.force_login(viewer_user)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert all(not t.get("steps") for t in response.context["tracks"])
+    body = response.content.decode()
+    assert "Record a court event" not in body and "/tracks/" not in body
