@@ -3,7 +3,8 @@
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
@@ -23,16 +24,23 @@ SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key i
 
 
 def case_list_queryset() -> QuerySet[Case]:
-    """Cases with what the list shows, and their next open deadline as a subquery.
+    """Cases with what the list shows, and their next open deadline as subqueries.
 
-    One query for a page, whatever the number of cases or deadlines: the demand's
-    instrument and issuer are joined, the next deadline is a correlated subquery that
-    uses the index on Deadline.case.
+    One query for a page, whatever the number of cases or deadlines. The subqueries
+    filter on the case alone (the Deadline.case index) and pick the open deadline with
+    a conditional expression: with `state = 'open'` in their WHERE clause, SQLite
+    prefers the (state, due_at) index for the ORDER BY and scans every open deadline
+    of every case for each row (seconds at 10,000 cases instead of milliseconds).
     """
-    next_open = Deadline.objects.filter(case=OuterRef("pk"), state=Deadline.State.OPEN).order_by("due_at", "pk")
+    is_open = Q(state=Deadline.State.OPEN)
+    of_case = Deadline.objects.filter(case=OuterRef("pk")).order_by()
+    next_at = of_case.values("case").annotate(first=Min("due_at", filter=is_open)).values("first")
+    next_kind = of_case.order_by(
+        models.Case(models.When(is_open, then=Value(0)), default=Value(1)), "due_at", "pk"
+    ).values(kind_if_open=models.Case(models.When(is_open, then=F("kind")), default=None))[:1]
     return Case.objects.select_related("demand__instrument", "demand__issuing_jurisdiction").annotate(
-        next_deadline_at=Subquery(next_open.values("due_at")[:1]),
-        next_deadline_kind=Subquery(next_open.values("kind")[:1]),
+        next_deadline_at=Subquery(next_at, output_field=models.DateTimeField()),
+        next_deadline_kind=Subquery(next_kind, output_field=models.CharField()),
     )
 
 
