@@ -887,7 +887,7 @@ def _recipients(case: Case) -> list:
     return list(get_user_model().objects.filter(is_active=True, groups__name=roles.COUNSEL).order_by("pk"))
 
 
-def remind_of_deadline(*, deadline: Deadline, kind: str, now: dt.datetime) -> list[Notification]:
+def remind_of_deadline(*, deadline: Deadline, kind: str) -> list[Notification]:
     """Create the in-app reminders of one kind for one deadline, once per person.
 
     Not a change to the case's file, so it writes no event and leaves the version.

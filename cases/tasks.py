@@ -58,7 +58,7 @@ def send_deadline_reminders() -> int:
     now = timezone.now()
     due = Deadline.objects.needing_reminder(now=now).select_related("case__demand", "case__counsel").order_by("due_at")
     for deadline in due:
-        remind_of_deadline(deadline=deadline, kind=deadline.reminder_kind, now=now)
+        remind_of_deadline(deadline=deadline, kind=deadline.reminder_kind)
     return _email_pending_reminders()
 
 
@@ -73,7 +73,13 @@ def _email_pending_reminders() -> int:
             if notification is None:
                 continue  # another run is sending or has sent it
             subject, _, body = notification.message.partition("\n\n")
-            send_mail(f"[Lexloci] {subject}", body or subject, None, [notification.email_to])
+            try:
+                send_mail(f"[Lexloci] {subject}", body or subject, None, [notification.email_to])
+            except Exception:
+                # Left unsent: the next run tries again. One bad address must not
+                # hold up everyone else's reminders.
+                log.exception("reminder %s to %s could not be e-mailed", notification.pk, notification.email_to)
+                continue
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])
             sent += 1

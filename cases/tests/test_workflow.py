@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from cases import actions, workflow
-from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Status
+from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
 from tests.factories import CaseFactory, CourtFactory, NdoFactory
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +402,42 @@ def test_the_admin_cannot_write_the_track_fields(client, admin_user_):
     )  # fmt: skip
     case.refresh_from_db()
     assert (case.status, case.outcome) == ("intake", "")
+
+
+ADMIN_CHANGES = [
+    ({"change": "appeal:notice_filed", "court_name": "2d Cir."}, "appeal_status", "notice_filed"),
+    ({"change": "contempt:held", "contempt_kind_": "civil", "by_stipulation": "on", "sanctions_amount": "0"},
+     "contempt_status", "held"),
+    ({"change": "status:closed", "closing_outcome": "withdrawn"}, "outcome", "withdrawn"),
+    ({"change": "event:stay_granted", "note": "Stayed pending appeal."}, "status", "intake"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fields", "attribute", "value"), ADMIN_CHANGES)
+def test_each_kind_of_admin_change_goes_through_its_action(client, admin_user_, fields, attribute, value):
+    case = CaseFactory()
+    client.force_login(admin_user_)
+    form = {"counsel": "", "occurred_on": "2026-01-05", "expected_version": "1", "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0", **fields}  # fmt: skip
+    assert client.post(f"/admin/cases/case/{case.pk}/change/", form).status_code == 302
+    case.refresh_from_db()
+    event = case.events.get()
+    assert (getattr(case, attribute), case.version, event.by) == (value, 2, admin_user_)
+
+
+def test_the_admin_stays_a_contempt_finding_and_marks_a_deadline_met(client, admin_user_):
+    case = _put(CaseFactory(), workflow.CONTEMPT, ContemptStatus.HELD)
+    client.force_login(admin_user_)
+    form = {"counsel": "", "occurred_on": "2026-01-05", "expected_version": "1", "change": "contempt_stay:stay",
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}  # fmt: skip
+    assert client.post(f"/admin/cases/case/{case.pk}/change/", form).status_code == 302
+    case.refresh_from_db()
+    assert case.contempt_stayed is True and case.events.get().kind == "contempt_stayed"
+    deadline = Deadline.objects.create(
+        case=case, kind="custom", label="File brief", due_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC), source="manual"
+    )
+    response = client.post("/admin/cases/deadline/", {"action": "mark_met", "_selected_action": [deadline.pk]})
+    assert response.status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.state == "met"
+    assert case.events.filter(kind="deadline_met", by=admin_user_).count() == 1
