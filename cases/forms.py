@@ -4,10 +4,20 @@ tables and the case's version and raise ValidationError keyed by field."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow
-from cases.models import AppealDisposition, AppealStatus, ContemptStatus, Outcome, Status
+from cases.models import (
+    Analysis,
+    AppealDisposition,
+    AppealStatus,
+    CaseEvent,
+    ContemptStatus,
+    HoldingOverride,
+    Outcome,
+    Status,
+)
 from jurisdictions.models import Court
 
 
@@ -113,3 +123,56 @@ class CourtEventForm(CaseStepForm):
 
     kind = forms.ChoiceField(choices=list(workflow.COURT_EVENTS.items()), label="Event")
     field_order = ["version", "kind", "occurred_on", "court", "court_name", "citation", "note"]
+
+
+class OverrideForm(forms.ModelForm):
+    """Counsel's own answer for one holding of the latest analysis; the reason is required."""
+
+    class Meta:
+        model = HoldingOverride
+        fields = ["item", "reach", "route", "reason"]
+        widgets = {"item": forms.HiddenInput, "reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"reason": "Why the engine's answer does not hold for this holding (cited authority, facts)."}
+
+    def __init__(self, *args, analysis: Analysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.analysis = analysis
+
+    def clean_item(self) -> int:
+        index = self.cleaned_data["item"]
+        items = self.analysis.result.get("items", [])
+        if not 0 <= index < len(items):
+            raise ValidationError("No such holding in this analysis.")
+        return index
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Give the reason for overriding the engine's answer.")
+        return reason
+
+    @transaction.atomic
+    def save(self, *, by) -> HoldingOverride:
+        """The override and its timeline entry, together."""
+        override = super().save(commit=False)
+        item = self.analysis.result["items"][override.item]
+        override.analysis = self.analysis
+        override.account, override.category = item["account"], item["category"]
+        override.storage = item.get("storage") or ""
+        override.by = by
+        override.save()
+        CaseEvent.objects.create(
+            case_id=self.analysis.case_id,
+            kind="holding_overridden",
+            occurred_on=timezone.localdate(),
+            by=by,
+            note=override.reason,
+            data={
+                "analysis": self.analysis.pk,
+                "item": override.item,
+                "holding": f"{item['account']} {item['category']} stored in {item.get('storage') or 'unknown'}",
+                "engine": {"reach": item["reach"], "route": item["route"]},
+                "override": {"reach": override.reach, "route": override.route},
+            },
+        )
+        return override

@@ -369,3 +369,54 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user}"
+
+
+class HoldingOverride(models.Model):
+    """Counsel's answer for one holding of an analysis, in place of the engine's, with a reason.
+
+    Append-only like the timeline: a later override of the same holding supersedes an
+    earlier one, which stays on record. The holding is identified by its row in the
+    analysis's result (`item`) and, for reading without the JSON, by its account,
+    category and storage country.
+    """
+
+    class Reach(models.TextChoices):
+        STORAGE = "storage", "Storage"
+        CONTROL = "control", "Control"
+        NONE = "none", "None"
+
+    class Route(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        AGREEMENT = "agreement", "Agreement"
+        MLAT = "mlat", "MLAT"
+        REDIRECT = "redirect", "Redirect"
+        INSUFFICIENT_INSTRUMENT = "insufficient_instrument", "Insufficient instrument"
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.PROTECT, related_name="overrides")
+    item = models.PositiveIntegerField(help_text="Index of the holding in the analysis result's items.")
+    account = models.CharField(max_length=320)
+    category = models.CharField(max_length=16)
+    storage = models.CharField(max_length=2, blank=True, help_text="Blank when the location is unknown.")
+    reach = models.CharField(max_length=8, choices=Reach.choices)
+    route = models.CharField(max_length=24, choices=Route.choices)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["analysis", "item", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            models.CheckConstraint(condition=Q(reach__in=["storage", "control", "none"]), name="override_reach_known"),
+            models.CheckConstraint(
+                condition=Q(route__in=["direct", "agreement", "mlat", "redirect", "insufficient_instrument"]),
+                name="override_route_known",
+            ),
+        ]
+        indexes = [
+            # The case file: the overrides of one analysis, per holding.
+            models.Index(fields=["analysis", "item"], name="override_analysis_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.category}: {self.reach}/{self.route} (override)"

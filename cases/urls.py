@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/analysis/", views.case_analysis, name="analysis"),
     path("<int:pk>/sign-off/", views.sign_off, name="sign_off"),
+    path("<int:pk>/analyses/<int:analysis>/override/", views.override_holding, name="override"),
     path("<int:pk>/tracks/<str:track>/<str:to>/", views.change_track, name="change_track"),
     path("<int:pk>/events/", views.record_court_event, name="record_event"),
     path("<int:pk>/contempt-stay/", views.contempt_stay, name="contempt_stay"),

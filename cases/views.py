@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import actions, roles, workflow
 from cases.filters import CaseFilter, case_list_queryset
-from cases.forms import CaseStepForm, CourtEventForm, SignOffForm, TrackChangeForm
+from cases.forms import CaseStepForm, CourtEventForm, OverrideForm, SignOffForm, TrackChangeForm
 from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
 from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
@@ -368,27 +368,65 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
+@require_POST
+def override_holding(request: HttpRequest, pk: int, analysis: int) -> HttpResponse:
+    """Counsel replaces the engine's answer for one holding of the latest analysis, with a reason."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    if latest is None or latest.pk != analysis:
+        messages.error(request, "A newer analysis exists: review it and override there.")
+        return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
+    form = OverrideForm(request.POST, analysis=latest)
+    if form.is_valid():
+        override = form.save(by=request.user)
+        messages.success(request, f"Override recorded for {override.account} {override.category}.")
+        return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
+    return render(request, "cases/detail.html", _case_file(request, case, override_form=form), status=422)
+
+
 def _form_errors(form) -> list[str]:
     return [str(e) for errors in form.errors.values() for e in errors]
 
 
-def _analysis_context(request: HttpRequest, case: Case) -> dict:
+def _analysis_context(request: HttpRequest, case: Case, *, override_form: OverrideForm | None = None) -> dict:
     analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").order_by("-created_at", "-pk"))
     latest = analyses[0] if analyses else None
     can_review = roles.has_role(request.user, *REVIEW_ROLES)
     form = None
     if latest is not None and latest.signed_off_at is None and can_review:
         form = SignOffForm(initial={"analysis": latest.pk})
+    rows = []
+    if latest is not None:
+        # The latest override of each holding applies; earlier ones stay on record.
+        overrides = {}
+        for override in latest.overrides.select_related("by").order_by("created_at", "pk"):
+            overrides[override.item] = override
+        for index, item in enumerate(latest.result.get("items", [])):
+            bound = override_form is not None and override_form.data.get("item") == str(index)
+            rows.append(
+                {
+                    "index": index,
+                    "item": item,
+                    "override": overrides.get(index),
+                    "form": (override_form if bound else OverrideForm(initial={"item": index}, analysis=latest))
+                    if can_review
+                    else None,
+                    "open": bound,
+                }
+            )
     return {
         "case": case,
         "latest": latest,
+        "rows": rows,
         "earlier": analyses[1:],
         "can_review": can_review,
         "sign_off_form": form,
     }
 
 
-def _case_file(request: HttpRequest, case: Case, *, bound: dict | None = None) -> dict:
+def _case_file(
+    request: HttpRequest, case: Case, *, bound: dict | None = None, override_form: OverrideForm | None = None
+) -> dict:
     """Everything the case file shows, in a fixed number of queries (see the tests).
 
     `bound` holds a step form that failed (keyed like the step), to show it again
@@ -408,7 +446,7 @@ def _case_file(request: HttpRequest, case: Case, *, bound: dict | None = None) -
     events = list(case.events.select_related("by", "court").order_by("occurred_on", "recorded_at", "pk"))
     deadlines = list(case.deadlines.select_related("created_by").order_by("state", "due_at", "pk"))
     ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))
-    context = _analysis_context(request, case)
+    context = _analysis_context(request, case, override_form=override_form)
     context.update(
         {
             "demand": demand,

@@ -321,18 +321,18 @@ def test_list_htmx_request_gets_only_the_results(client, viewer_user, varied):
 def test_case_file_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
     """1 session, 2 user, 3 groups; 4 the case with its demand, instrument, issuer, court,
     served entity, creator and counsel; 5 accounts; 6 holdings with location and
-    controller; 7 events; 8 deadlines; 9 NDOs; 10 analyses; 11-14 the history of the
-    demand, accounts, holdings and case."""
+    controller; 7 events; 8 deadlines; 9 NDOs; 10 analyses; 11 the latest analysis's
+    overrides; 12-15 the history of the demand, accounts, holdings and case."""
     client.force_login(viewer_user)
     case = full_case(version, "ONE", accounts=1, analyses=1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(reverse("cases:detail", args=[case.pk]))
     for i in range(49):
         full_case(version, f"MANY-{i}", accounts=1, analyses=1)
     big = full_case(version, "BIG", accounts=5, analyses=4)
     for i in range(10):
         EventFactory(case=big, kind="note", note=f"note {i}")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("cases:detail", args=[big.pk]))
     assert len(response.context["accounts"]) == 5 and len(response.context["earlier"]) == 3
 
@@ -479,10 +479,10 @@ def test_counsel_sees_only_allowed_transitions(client, counsel_user, version):
 
 
 def test_counsel_query_count_is_pinned_too(client, counsel_user, version, django_assert_num_queries):
-    """The viewer's 14, plus 15 the courts (read once for every step form)."""
+    """The viewer's 15, plus 16 the courts (read once for every step form)."""
     case = full_case(version)
     client.force_login(counsel_user)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(reverse("cases:detail", args=[case.pk]))
 
 
@@ -601,3 +601,74 @@ def test_viewer_sees_tracks_but_no_buttons(client, viewer_user, version):
     assert all(not t.get("steps") for t in response.context["tracks"])
     body = response.content.decode()
     assert "Record a court event" not in body and "/tracks/" not in body
+
+
+# -------------------------------------------------------------------- overrides
+
+
+def _override(client, case, analysis, **data):
+    return client.post(reverse("cases:override", args=[case.pk, analysis.pk]), data)
+
+
+def test_counsel_overrides_a_holding_with_a_reason(client, counsel_user, version):
+    from cases.models import HoldingOverride
+
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(counsel_user)
+    response = _override(client, case, latest, item=0, reach="none", route="mlat", reason="Stored abroad: Microsoft")
+    assert response.status_code == 302
+    override = HoldingOverride.objects.get()
+    assert (override.analysis, override.account, override.category, override.storage) == (
+        latest,
+        "target@example.com",
+        "content",
+        "IE",
+    )
+    assert (override.reach, override.route, override.by) == ("none", "mlat", counsel_user)
+    event = CaseEvent.objects.get(case=case, kind="holding_overridden")
+    assert event.data["engine"] == {"reach": "control", "route": "direct"} and event.note == "Stored abroad: Microsoft"
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    row = response.context["rows"][0]
+    assert row["override"] == override
+    assert "Overridden by carl.counsel" in response.content.decode()
+
+
+def test_override_needs_a_reason_and_a_real_holding(client, counsel_user, version):
+    from cases.models import HoldingOverride
+
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(counsel_user)
+    response = _override(client, case, latest, item=0, reach="none", route="mlat", reason="  ")
+    assert response.status_code == 422
+    row = response.context["rows"][0]
+    assert row["open"] and row["form"].errors["reason"]
+    response = _override(client, case, latest, item=7, reach="none", route="mlat", reason="x")
+    assert response.status_code == 422
+    response = _override(client, case, latest, item=0, reach="maybe", route="mlat", reason="x")
+    assert response.status_code == 422
+    assert not HoldingOverride.objects.exists()
+
+
+def test_override_of_an_older_analysis_is_refused(client, counsel_user, version):
+    from cases.models import HoldingOverride
+
+    case = full_case(version)
+    older = case.analyses.order_by("created_at", "pk").first()
+    client.force_login(counsel_user)
+    response = _override(client, case, older, item=0, reach="none", route="mlat", reason="x")
+    assert response.status_code == 302 and not HoldingOverride.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["intake_user", "viewer_user", *REFUSED])
+def test_override_is_refused_to_all_but_counsel(client, request, persona, version):
+    from cases.models import HoldingOverride
+
+    case = full_case(version)
+    latest = case.analyses.order_by("-created_at", "-pk").first()
+    client.force_login(request.getfixturevalue(persona))
+    response = _override(client, case, latest, item=0, reach="none", route="mlat", reason="x")
+    assert response.status_code == 403 and not HoldingOverride.objects.exists()
+    if persona in ("intake_user", "viewer_user"):
+        assert "Override…" not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()

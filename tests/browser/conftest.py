@@ -75,3 +75,14 @@ def eager_tasks(settings):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_catalogue_cache():
+    """These tests commit (transactional_db), so the catalogue version they load gets a
+    primary key later tests will not reuse: leave no cached copy of it behind."""
+    from jurisdictions import loader
+
+    loader._cache.clear()
+    yield
+    loader._cache.clear()
