@@ -55,6 +55,19 @@ def admin_user_(db):
     return _persona("ada.admin", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Unit tests run Celery tasks in-process even when REDIS_URL names a broker; the
+    tests that need the real broker and worker (tests/test_services.py, the fault
+    tests) start and use them explicitly."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 def services_required() -> bool:
     """In CI a test that needs PostgreSQL or Redis must fail, not skip, without it."""
     return os.environ.get("LEXLOCI_REQUIRE_SERVICES") == "1"

@@ -76,7 +76,9 @@ class AnalysisOutcome:
 
 
 @transaction.atomic
-def analyse_case(*, case: Case, as_of: dt.date | None = None, trigger: str = "facts changed", by=None) -> AnalysisOutcome:
+def analyse_case(
+    *, case: Case, as_of: dt.date | None = None, trigger: str = "facts changed", by=None
+) -> AnalysisOutcome:
     """Run the engine on the case's demand and store the result if it is new.
 
     A new Analysis is stored when there is none yet, when the catalogue version or
@@ -93,7 +95,11 @@ def analyse_case(*, case: Case, as_of: dt.date | None = None, trigger: str = "fa
     if latest and latest.fingerprint == digest and latest.catalogue_version_id == version.pk and latest.as_of == as_of:
         return AnalysisOutcome(latest, False, [])
     analysis = Analysis.objects.create(
-        case=case, as_of=as_of, catalogue_version=version, doctrine=result["doctrine"] or "", result=result,
+        case=case,
+        as_of=as_of,
+        catalogue_version=version,
+        doctrine=result["doctrine"] or "",
+        result=result,
         fingerprint=digest,
     )
     changes = describe_changes(latest.result, result) if latest and latest.fingerprint != digest else []
@@ -124,10 +130,14 @@ COMPUTED_KINDS = {"response_due": Deadline.Kind.RESPONSE, "comity_motion_due": D
 
 
 def _sync_computed_deadlines(case: Case, analysis: Analysis, result: dict) -> None:
-    open_computed = {
-        d.kind: d for d in case.deadlines.filter(source=Deadline.Source.COMPUTED, state=Deadline.State.OPEN)
-    }
+    """Open computed deadlines follow the answer; one counsel marked met or cancelled
+    stays closed (a re-analysis must not bring back a deadline already dealt with)."""
+    computed = list(case.deadlines.filter(source=Deadline.Source.COMPUTED).only("kind", "state", "due_at"))
+    open_computed = {d.kind: d for d in computed if d.state == Deadline.State.OPEN}
+    closed_kinds = {d.kind for d in computed if d.state in (Deadline.State.MET, Deadline.State.CANCELLED)}
     for name, kind in COMPUTED_KINDS.items():
+        if kind in closed_kinds:
+            continue
         due_text = result["deadlines"][name]
         current = open_computed.get(kind)
         due = dt.datetime.fromisoformat(due_text) if due_text else None

@@ -360,22 +360,26 @@ class CatalogueNotLoaded(LookupError):
     pass
 
 
-_cache: dict[int, tuple[CatalogueVersion, reach.Catalogue]] = {}
+_cache: dict[tuple[int, str], reach.Catalogue] = {}
 _cache_lock = threading.Lock()
 
 
 def current_catalogue() -> tuple[CatalogueVersion, reach.Catalogue]:
-    """The latest catalogue version and its Catalogue; one query when cached."""
+    """The latest catalogue version and its Catalogue; one query when cached.
+
+    The cache is keyed by the version row's primary key and content hash: a number
+    alone can name two different rows (a rolled-back transaction, a restored backup).
+    """
     version = CatalogueVersion.objects.order_by("-number").first()
     if version is None:
         raise CatalogueNotLoaded("No catalogue loaded: run `python manage.py load_catalogue`.")
-    cached = _cache.get(version.number)
-    if cached is not None and cached[0].content_hash == version.content_hash:
-        return cached
-    catalogue = catalogue_from_db(version=f"v{version.number} ({version.content_hash[:12]})")
-    with _cache_lock:
-        _cache.clear()
-        _cache[version.number] = (version, catalogue)
+    key = (version.pk, version.content_hash)
+    catalogue = _cache.get(key)
+    if catalogue is None:
+        catalogue = catalogue_from_db(version=f"v{version.number} ({version.content_hash[:12]})")
+        with _cache_lock:
+            _cache.clear()
+            _cache[key] = catalogue
     return version, catalogue
 
 

@@ -122,8 +122,16 @@ def test_computed_deadlines_follow_the_analysis(catalogue):
 
 def test_describe_changes_names_new_and_removed_holdings():
     base = {"doctrine": "control-based", "deadlines": {"response_due": None, "comity_motion_due": None}}
-    item = {"account": "a", "category": "content", "storage": "IE", "controlled_by": "X", "reach": "control",
-            "route": "direct", "conflicts": [], "comity_motion": False}
+    item = {
+        "account": "a",
+        "category": "content",
+        "storage": "IE",
+        "controlled_by": "X",
+        "reach": "control",
+        "route": "direct",
+        "conflicts": [],
+        "comity_motion": False,
+    }
     before = {**base, "items": [item]}
     after = {**base, "items": [{**item, "storage": "CH"}]}
     changes = describe_changes(before, after)

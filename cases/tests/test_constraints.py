@@ -76,14 +76,10 @@ def test_events_cannot_be_deleted_on_postgres(postgres):
 def test_holding_unique_per_category_and_place():
     holding = HoldingFactory()
     assert refused(
-        lambda: HoldingFactory(
-            account=holding.account, category=holding.category, data_location=holding.data_location
-        )
+        lambda: HoldingFactory(account=holding.account, category=holding.category, data_location=holding.data_location)
     )
     unknown = HoldingFactory(account=holding.account, category="subscriber", data_location=None)
-    assert refused(
-        lambda: HoldingFactory(account=unknown.account, category="subscriber", data_location=None)
-    )
+    assert refused(lambda: HoldingFactory(account=unknown.account, category="subscriber", data_location=None))
     assert refused(lambda: HoldingFactory(account=holding.account, category="secrets"))
 
 
@@ -98,7 +94,13 @@ def test_period_counting_fits_its_unit():
 
     def make(code, unit, counting, length=7):
         Period.objects.create(
-            code=code, name=code, citation="-", length=length, unit=unit, counting=counting, roll_over=False,
+            code=code,
+            name=code,
+            citation="-",
+            length=length,
+            unit=unit,
+            counting=counting,
+            roll_over=False,
             clock="instrument",
         )
 
