@@ -118,7 +118,8 @@ def analyse_case(
             kind="analysed",
             occurred_on=as_of,
             by=by,
-            note=f"First analysis as of {as_of}, catalogue {version}: doctrine {result['doctrine'] or 'not available'}.",
+            note=f"First analysis as of {as_of}, catalogue {version}: "
+            f"doctrine {result['doctrine'] or 'not available'}.",
             data={"analysis": analysis.pk},
         )
     _sync_computed_deadlines(case, analysis, result)
