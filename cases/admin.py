@@ -2,18 +2,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import actions as case_actions
 from cases import workflow
 from cases.models import (
     Analysis,
+    ApiToken,
     AppealDisposition,
     Case,
     CaseEvent,
     CaseTask,
     Deadline,
     Notification,
+    OutboxMessage,
     Outcome,
 )
 from jurisdictions.models import Court
@@ -220,3 +223,41 @@ class CaseTaskAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "case", "kind", "created_at", "emailed_at", "read_at"]
     list_filter = ["kind"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins issue and revoke client tokens. The key is shown once, on issue."""
+
+    list_display = ["name", "user", "prefix", "scope", "expires_at", "revoked_at", "last_used_at", "created_at"]
+    list_filter = ["scope"]
+    fields = ["name", "user", "scope", "expires_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["name", "user", "scope", "expires_at"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: a token's use stays on record
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token, key = ApiToken.issue(
+            user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
+        )
+        obj.pk = token.pk
+        messages.warning(
+            request, f"Token for {token.name}: {key} (copy it now: it is not stored and cannot be shown again)"
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, f"{count} token(s) revoked.")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "task", "args", "created_at", "available_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task"]

@@ -9,16 +9,21 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from cases import roles
+from cases import actions, roles
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
 from cases.serializers import (
+    AddDeadlineSerializer,
     AnalysisSerializer,
     CaseSerializer,
     CaseStatusSerializer,
     DeadlineSerializer,
     EventSerializer,
+    RecordEventSerializer,
+    SignOffSerializer,
+    TransitionSerializer,
 )
 from config.api import ApiView, etag_for, not_modified
 
@@ -27,6 +32,10 @@ ERRORS = {
     401: OpenApiResponse(description="Not authenticated"),
     403: OpenApiResponse(description="Your role or token scope does not allow this"),
     404: OpenApiResponse(description="No such case"),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(description="The case changed since `expected_version`: reload and retry"),
 }
 
 
@@ -61,6 +70,102 @@ def _analysis_summary(result: dict) -> dict:
     }
 
 
+def _step(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _event_response(case_pk: int, event) -> Response:
+    version = Case.objects.filter(pk=case_pk).values_list("version", flat=True).get()
+    return Response({"event": EventSerializer(event).data, "version": version}, status=201)
+
+
+class CaseWorkflowMixin:
+    """The workflow steps, as POST actions calling the same functions as the UI."""
+
+    @extend_schema(
+        summary="Move a track (status, appeal or contempt) to a new state",
+        request=TransitionSerializer,
+        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def transition(self, request: Request, pk: int) -> Response:
+        case = get_object_or_404(Case, pk=pk)
+        data = _step(TransitionSerializer, request)
+        common = {
+            "case": case,
+            "to": data["to"],
+            "occurred_on": data["occurred_on"],
+            "by": request.user,
+            "expected_version": data["expected_version"],
+            "court": data["court"],
+            "court_name": data["court_name"],
+            "citation": data["citation"],
+            "note": data["note"],
+        }
+        if data["track"] == "status":
+            event = actions.change_status(**common, outcome=data.get("outcome") or None)
+        elif data["track"] == "appeal":
+            event = actions.advance_appeal(**common, disposition=data.get("disposition") or None)
+        else:
+            event = actions.change_contempt(
+                **common,
+                kind=data.get("kind", ""),
+                by_stipulation=data["by_stipulation"],
+                sanctions_amount=data.get("sanctions_amount"),
+                sanctions_period=data.get("sanctions_period", ""),
+                stayed=data["stayed"],
+            )
+        return _event_response(case.pk, event)
+
+    @extend_schema(
+        summary="Record a court event that moves no track (motion, ruling, stay, statute)",
+        request=RecordEventSerializer,
+        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="record-event")
+    def record_event(self, request: Request, pk: int) -> Response:
+        case = get_object_or_404(Case, pk=pk)
+        data = _step(RecordEventSerializer, request)
+        event = actions.record_event(
+            case=case,
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            by=request.user,
+            expected_version=data["expected_version"],
+            court=data["court"],
+            court_name=data["court_name"],
+            citation=data["citation"],
+            note=data["note"],
+        )
+        return _event_response(case.pk, event)
+
+    @extend_schema(
+        summary="Add a manual deadline (objection, notice of appeal, custom) with how it is computed",
+        request=AddDeadlineSerializer,
+        responses={201: DeadlineSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="add-deadline")
+    def add_deadline(self, request: Request, pk: int) -> Response:
+        case = get_object_or_404(Case, pk=pk)
+        data = _step(AddDeadlineSerializer, request)
+        deadline = actions.add_deadline(case=case, by=request.user, **{k: v for k, v in data.items() if v is not None})
+        return Response(DeadlineSerializer(deadline).data, status=201)
+
+    @extend_schema(
+        summary="Sign off the latest analysis",
+        request=SignOffSerializer,
+        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="sign-off")
+    def sign_off(self, request: Request, pk: int) -> Response:
+        case = get_object_or_404(Case, pk=pk)
+        data = _step(SignOffSerializer, request)
+        event = actions.sign_off_analysis(case=case, analysis_id=data["analysis"], note=data["note"], by=request.user)
+        return _event_response(case.pk, event)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List cases", responses={200: CaseSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(
@@ -68,10 +173,13 @@ def _analysis_summary(result: dict) -> dict:
         responses={200: CaseSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
     ),
 )
-class CaseViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    ApiView, CaseWorkflowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = CaseSerializer
     permission_classes = [roles.CanTakeWorkflowSteps]
     filterset_class = ApiCaseFilter
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Case]:
         # Every role that may read sees every case: the legal team shares one docket.
@@ -93,7 +201,7 @@ class CaseViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary="Compact status for polling (ETag; If-None-Match gives 304)",
         responses={200: CaseStatusSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def status(self, request: Request, pk: int) -> Response:
         case, etag = self._etag(pk)
         if (response := not_modified(request, etag)) is not None:
@@ -168,14 +276,14 @@ class CaseViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return response
 
     @extend_schema(summary="The case's timeline", responses={200: EventSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request: Request, pk: int) -> Response:
         get_object_or_404(Case.objects.only("pk"), pk=pk)
         events = CaseEvent.objects.filter(case_id=pk).select_related("by", "court").order_by("occurred_on", "pk")
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(summary="The case's deadlines", responses={200: DeadlineSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def deadlines(self, request: Request, pk: int) -> Response:
         get_object_or_404(Case.objects.only("pk"), pk=pk)
         return Response(DeadlineSerializer(Deadline.objects.filter(case_id=pk).order_by("due_at"), many=True).data)
@@ -183,10 +291,30 @@ class CaseViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(
         summary="The case's analyses, newest first", responses={200: AnalysisSerializer(many=True), **ERRORS}
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def analyses(self, request: Request, pk: int) -> Response:
         get_object_or_404(Case.objects.only("pk"), pk=pk)
         analyses = (
             Analysis.objects.filter(case_id=pk).select_related("catalogue_version", "signed_off_by").order_by("-pk")
         )
         return Response(AnalysisSerializer(analyses, many=True).data)
+
+
+class WhoAmIView(ApiView, APIView):
+    """The authenticated client: a cheap call to check a token (one row)."""
+
+    permission_classes = [roles.CanRead]
+
+    @extend_schema(
+        summary="Who the credentials belong to, their roles and the token's scope",
+        responses={200: OpenApiResponse(description="{username, roles, token: {name, scope, expires_at}}"), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        token = request.auth if getattr(request.auth, "scope", None) else None
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "roles": sorted(roles.roles_of(request.user)),
+                "token": {"name": token.name, "scope": token.scope, "expires_at": token.expires_at} if token else None,
+            }
+        )

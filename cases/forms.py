@@ -4,7 +4,6 @@ tables and the case's version and raise ValidationError keyed by field."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow
@@ -12,7 +11,6 @@ from cases.models import (
     Analysis,
     AppealDisposition,
     AppealStatus,
-    CaseEvent,
     ContemptStatus,
     HoldingOverride,
     Outcome,
@@ -151,28 +149,16 @@ class OverrideForm(forms.ModelForm):
             raise ValidationError("Give the reason for overriding the engine's answer.")
         return reason
 
-    @transaction.atomic
     def save(self, *, by) -> HoldingOverride:
-        """The override and its timeline entry, together."""
-        override = super().save(commit=False)
-        item = self.analysis.result["items"][override.item]
-        override.analysis = self.analysis
-        override.account, override.category = item["account"], item["category"]
-        override.storage = item.get("storage") or ""
-        override.by = by
-        override.save()
-        CaseEvent.objects.create(
-            case_id=self.analysis.case_id,
-            kind="holding_overridden",
-            occurred_on=timezone.localdate(),
+        """The override and its timeline entry, through the workflow action."""
+        from cases import actions
+
+        data = self.cleaned_data
+        return actions.override_holding(
+            analysis=self.analysis,
+            item=data["item"],
+            reach=data["reach"],
+            route=data["route"],
+            reason=data["reason"],
             by=by,
-            note=override.reason,
-            data={
-                "analysis": self.analysis.pk,
-                "item": override.item,
-                "holding": f"{item['account']} {item['category']} stored in {item.get('storage') or 'unknown'}",
-                "engine": {"reach": item["reach"], "route": item["route"]},
-                "override": {"reach": override.reach, "route": override.route},
-            },
         )
-        return override

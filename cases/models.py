@@ -74,9 +74,7 @@ class Case(models.Model):
     appeal_status = models.CharField(max_length=24, choices=AppealStatus.choices, default=AppealStatus.NONE)
     appeal_disposition = models.CharField(max_length=16, choices=AppealDisposition.choices, blank=True)
     contempt_status = models.CharField(max_length=20, choices=ContemptStatus.choices, default=ContemptStatus.NONE)
-    contempt_kind = models.CharField(
-        max_length=10, choices=[("civil", "Civil"), ("criminal", "Criminal")], blank=True
-    )
+    contempt_kind = models.CharField(max_length=10, choices=[("civil", "Civil"), ("criminal", "Criminal")], blank=True)
     contempt_by_stipulation = models.BooleanField(default=False)
     contempt_sanctions_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     contempt_sanctions_period = models.CharField(max_length=100, blank=True)
@@ -97,8 +95,7 @@ class Case(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(status=Status.CLOSED) & ~Q(outcome=""))
-                | (~Q(status=Status.CLOSED) & Q(outcome="")),
+                condition=(Q(status=Status.CLOSED) & ~Q(outcome="")) | (~Q(status=Status.CLOSED) & Q(outcome="")),
                 name="case_closed_iff_outcome",
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="case_status_known"),
@@ -255,7 +252,11 @@ class Deadline(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next",
         help_text="The deadline this one replaced when it was moved.",
     )
     completed_on = models.DateField(null=True, blank=True, help_text="When it was met or cancelled.")
@@ -271,9 +272,7 @@ class Deadline(models.Model):
                 condition=Q(source="computed", state="open"),
                 name="deadline_one_open_computed_per_kind",
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="custom") | ~Q(label=""), name="deadline_custom_has_label"
-            ),
+            models.CheckConstraint(condition=~Q(kind="custom") | ~Q(label=""), name="deadline_custom_has_label"),
         ]
         indexes = [
             # Reminders and the dashboard: open deadlines by due time.
@@ -420,3 +419,93 @@ class HoldingOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.category}: {self.reach}/{self.route} (override)"
+
+
+class ApiToken(models.Model):
+    """A client system's credential. Only a hash of the key is stored; the key itself
+    is shown once, when an admin issues it. Requests act as `user` (whose role group
+    says what it may do), limited to reading unless the scope is read-write."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read-write", "Read and write"
+
+    PREFIX_LENGTH = 12
+
+    name = models.CharField(max_length=100, help_text="Which client system uses it.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the key.")
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Blank: does not expire.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=["read", "read-write"]), name="apitoken_scope_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…, {self.scope})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name: str, scope: str = Scope.READ, expires_at=None, by=None) -> tuple["ApiToken", str]:
+        """A new token and its key (`llk_<prefix>_<secret>`); the key is not stored."""
+        import secrets
+
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        key = f"llk_{prefix}_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(
+            name=name,
+            user=user,
+            prefix=prefix,
+            digest=cls.hash_key(key),
+            scope=scope,
+            expires_at=expires_at,
+            created_by=by,
+        )
+        return token, key
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class OutboxMessage(models.Model):
+    """Work for Celery, written in the same transaction as the change that needs it.
+
+    Requests never talk to the broker: `relay_outbox` (a separate process, also run
+    by beat) publishes pending rows and marks them sent, so a logged demand is saved
+    and answered even while Redis is down; its work runs once Redis is back. Tasks
+    are idempotent, so a row published twice (a relay that died after publishing,
+    before marking) does no harm."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField(help_text="Not published before this time (retry backoff).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            # The relay's query: pending rows that are due, oldest first.
+            models.Index(fields=["available_at", "id"], condition=Q(sent_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'pending'})"

@@ -14,17 +14,22 @@ def ensure_groups() -> None:
         Group.objects.get_or_create(name=name)
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
-    """True when the user is active and in one of the roles (superusers are in all)."""
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """The user's roles (superusers have all); one query per request, not per check."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return frozenset()
     if user.is_superuser:
-        return True
+        return frozenset(ROLES)
     names = getattr(user, "_lexloci_roles", None)
     if names is None:
         names = frozenset(user.groups.values_list("name", flat=True))
-        user._lexloci_roles = names  # one query per request, not per check
-    return bool(names.intersection(roles))
+        user._lexloci_roles = names
+    return names
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    """True when the user is active and in one of the roles (superusers are in all)."""
+    return bool(roles_of(user).intersection(roles))
 
 
 # --- REST API permissions -------------------------------------------------------

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from cases.models import Analysis, Case, CaseEvent, Deadline
+from cases.models import Analysis, AppealDisposition, Case, CaseEvent, Deadline, Outcome
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -10,8 +10,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
-    court = serializers.CharField(source="court.name", default=None, read_only=True)
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
+    court = serializers.CharField(source="court.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CaseEvent
@@ -34,7 +34,9 @@ class EventSerializer(serializers.ModelSerializer):
 
 class AnalysisSerializer(serializers.ModelSerializer):
     catalogue_version = serializers.CharField(source="catalogue_version.__str__", read_only=True)
-    signed_off_by = serializers.CharField(source="signed_off_by.username", default=None, read_only=True)
+    signed_off_by = serializers.CharField(
+        source="signed_off_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Analysis
@@ -57,11 +59,17 @@ class NextDeadlineField(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    # Blank until set: declared so the schema's enums admit "".
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    appeal_disposition = serializers.ChoiceField(choices=AppealDisposition.choices, allow_blank=True, read_only=True)
+    contempt_kind = serializers.ChoiceField(
+        choices=[("civil", "Civil"), ("criminal", "Criminal")], allow_blank=True, read_only=True
+    )
     reference = serializers.CharField(source="demand.reference")
     instrument = serializers.CharField(source="demand.instrument.code")
     issuing_jurisdiction = serializers.CharField(source="demand.issuing_jurisdiction_id")
     served_entity = serializers.CharField(source="demand.served_entity.name")
-    counsel = serializers.CharField(source="counsel.username", default=None)
+    counsel = serializers.CharField(source="counsel.username", default=None, read_only=True, allow_null=True)
     next_deadline_at = serializers.DateTimeField(read_only=True, allow_null=True)
     next_deadline_kind = serializers.CharField(read_only=True, allow_null=True)
 
@@ -107,3 +115,58 @@ class CaseStatusSerializer(serializers.Serializer):
     analysis = serializers.DictField(allow_null=True)
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+
+
+class WhereMixin(serializers.Serializer):
+    """Where and how a step happened: court (catalogue name or alias) or court_name, citation, note."""
+
+    court = serializers.CharField(required=False, allow_blank=True, default="")
+    court_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    citation = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+    def validate_court(self, value: str):
+        if not value:
+            return None
+        from requests_app.serializers import CourtField
+
+        return CourtField().to_internal_value(value)
+
+
+class TransitionSerializer(WhereMixin):
+    TRACKS = ("status", "appeal", "contempt")
+
+    track = serializers.ChoiceField(choices=TRACKS)
+    to = serializers.CharField(max_length=24)
+    occurred_on = serializers.DateField()
+    expected_version = serializers.IntegerField(min_value=1, help_text="The case's `version` you last read.")
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    disposition = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="Contempt: civil/criminal")
+    by_stipulation = serializers.BooleanField(required=False, default=False)
+    sanctions_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    sanctions_period = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stayed = serializers.BooleanField(required=False, default=False)
+
+
+class RecordEventSerializer(WhereMixin):
+    kind = serializers.CharField(max_length=40)
+    occurred_on = serializers.DateField()
+    expected_version = serializers.IntegerField(min_value=1)
+
+
+class AddDeadlineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["objection", "appeal_notice", "custom"])
+    label = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    expected_version = serializers.IntegerField(min_value=1)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    start = serializers.DateTimeField(required=False, allow_null=True)
+    rule = serializers.CharField(required=False, allow_null=True, max_length=40)
+    length = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
+    unit = serializers.CharField(required=False, allow_null=True, max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class SignOffSerializer(serializers.Serializer):
+    analysis = serializers.IntegerField(help_text="The analysis you reviewed: it must be the latest.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)

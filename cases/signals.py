@@ -1,8 +1,5 @@
 """Re-analyse a case after commit whenever its demand, accounts or holdings change."""
 
-from functools import partial
-
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -11,17 +8,10 @@ from requests_app.models import Demand, Holding, TargetAccount
 
 
 def schedule_analysis(case_id: int) -> None:
-    """Enqueue one analysis per case per transaction, after it commits."""
-    from cases.tasks import analyse_case_task
+    """One analysis per case per transaction, through the outbox."""
+    from cases.outbox import enqueue
 
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(func, "lexloci_case", None) == case_id for _, func, _ in connection.run_on_commit
-    ):
-        return
-    enqueue = partial(analyse_case_task.delay, case_id)
-    enqueue.lexloci_case = case_id
-    transaction.on_commit(enqueue)
+    enqueue("cases.tasks.analyse_case", case_id, dedupe=f"analyse:{case_id}")
 
 
 def _case_for_demand(demand_id: int) -> int | None:

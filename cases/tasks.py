@@ -103,3 +103,11 @@ def open_customer_notice_tasks() -> int:
     for order in expired:
         opened += open_customer_notice_task(order=order) is not None
     return opened
+
+
+@shared_task(name="cases.tasks.relay_outbox")
+def relay_outbox_task() -> int:
+    """Beat's backstop for the relay process: publish whatever the outbox holds."""
+    from cases.outbox import relay
+
+    return relay()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import actions, roles, workflow
 from cases.filters import CaseFilter, case_list_queryset
 from cases.forms import CaseStepForm, CourtEventForm, OverrideForm, SignOffForm, TrackChangeForm
-from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
+from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
 from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
@@ -351,19 +351,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "cases/detail.html#analysis", context, status=422)
         messages.error(request, "The sign-off was not saved: " + "; ".join(_form_errors(form)))
         return redirect("cases:detail", pk=case.pk)
-    with transaction.atomic():
-        latest.signed_off_by = request.user
-        latest.signed_off_at = timezone.now()
-        latest.sign_off_note = form.cleaned_data["note"]
-        latest.save(update_fields=["signed_off_by", "signed_off_at", "sign_off_note"])
-        CaseEvent.objects.create(
-            case=case,
-            kind="analysis_signed_off",
-            occurred_on=timezone.localdate(),
-            by=request.user,
-            note=form.cleaned_data["note"],
-            data={"analysis": latest.pk},
-        )
+    actions.sign_off_analysis(case=case, analysis_id=latest.pk, note=form.cleaned_data["note"], by=request.user)
     messages.success(request, "Analysis signed off.")
     return redirect("cases:detail", pk=case.pk)
 

@@ -1,7 +1,9 @@
 """What every endpoint of the REST API shares: the error shape, pagination, the
 login-middleware exemption (the API authenticates itself) and ETags."""
 
+import datetime as dt
 import hashlib
+import hmac
 import logging
 
 from django.contrib.auth.decorators import login_not_required
@@ -9,10 +11,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.throttling import SimpleRateThrottle
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,8 @@ def exception_handler(exc, context):
     to 400 and 403; a stale write to 409; an integrity error the validation did not
     catch (a race on a unique value) to 409 rather than a 500.
     """
+    from rest_framework.views import exception_handler as drf_exception_handler  # not at import: DRF loads us
+
     from cases.actions import StaleCase
 
     if isinstance(exc, StaleCase):
@@ -130,3 +137,66 @@ def not_modified(request, etag: str) -> Response | None:
         response["ETag"] = etag
         return response
     return None
+
+
+class TokenAuthentication(BaseAuthentication):
+    """`Authorization: Token llk_<prefix>_<secret>`: looked up by prefix, compared by hash
+    in constant time; refused when revoked or expired."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        from cases.models import ApiToken
+
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(f"{self.keyword} "):
+            return None
+        key = header[len(self.keyword) + 1 :].strip()
+        parts = key.split("_")
+        if len(parts) < 3 or parts[0] != "llk" or len(parts[1]) != ApiToken.PREFIX_LENGTH:
+            raise exceptions.AuthenticationFailed("Malformed token.")
+        token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+        if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_key(key)):
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        now = timezone.now()
+        if not token.is_usable(now):
+            raise exceptions.AuthenticationFailed("This token is revoked or expired.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("This token's user is inactive.")
+        # Record use at most once a minute: a write per request would cost more than the read.
+        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Requests per token (or per user for browser sessions), rate from settings."""
+
+    scope = "client"
+
+    def get_cache_key(self, request, view):
+        if getattr(request.auth, "pk", None) is not None:
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """Declares the token scheme in the OpenAPI schema."""
+
+    target_class = "config.api.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token llk_<prefix>_<secret>`, issued by an admin (read or read-write scope).",
+        }

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet
+from cases.api import CaseViewSet, WhoAmIView
 from config.api import ApiView
 from jurisdictions.api import (
     AgreementViewSet,
@@ -42,6 +42,7 @@ class RedocView(ApiView, SpectacularRedocView):
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
     path("v1/what-if/", WhatIfView.as_view(), name="what-if"),
+    path("v1/whoami/", WhoAmIView.as_view(), name="whoami"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),

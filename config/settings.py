@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.tasks.open_customer_notice_tasks",
         "schedule": crontab(minute=5),
     },
+    # A backstop for the relay process (`manage.py relay_outbox`).
+    "relay-outbox": {"task": "cases.tasks.relay_outbox", "schedule": 30.0},
 }
 
 # --- Auth ---------------------------------------------------------------------
@@ -260,7 +262,12 @@ if not DEBUG:
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": env_str("API_RATE", "6000/minute")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

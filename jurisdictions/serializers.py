@@ -16,9 +16,9 @@ class JurisdictionSerializer(serializers.ModelSerializer):
 
 class InstrumentSerializer(serializers.ModelSerializer):
     issuing_blocs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    response_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    emergency_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    comity_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    response_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    emergency_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    comity_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = LegalInstrument

@@ -28,11 +28,11 @@ def _version_after_commit() -> None:
         return
 
     def record() -> None:
-        from cases.tasks import reanalyse_after_catalogue_change
+        from cases.outbox import enqueue
 
         version, created = record_version(source="admin", note="edited in the admin")
         if created:
-            reanalyse_after_catalogue_change.delay(version.pk)
+            enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)
 
     record.lexloci_catalogue = True
     transaction.on_commit(record)

@@ -24,6 +24,7 @@ class DemandViewSet(
 ):
     serializer_class = DemandSerializer
     permission_classes = [roles.CanLogDemands]
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         accounts = TargetAccount.objects.select_related("residence").prefetch_related(

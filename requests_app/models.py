@@ -48,7 +48,9 @@ class Demand(models.Model):
 
 class TargetAccount(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="accounts")
-    identifier = models.CharField(max_length=320, help_text="E-mail address, user id or phone number named in the demand.")
+    identifier = models.CharField(
+        max_length=320, help_text="E-mail address, user id or phone number named in the demand."
+    )
     service = models.CharField(max_length=100, blank=True)
     us_person = models.BooleanField(null=True, blank=True, help_text="Blank when unknown; unknown is not 'no'.")
     residence = models.ForeignKey(
@@ -72,7 +74,11 @@ class Holding(models.Model):
     account = models.ForeignKey(TargetAccount, on_delete=models.PROTECT, related_name="holdings")
     category = models.CharField(max_length=16, choices=Category.choices)
     data_location = models.ForeignKey(
-        DataLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="holdings",
+        DataLocation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holdings",
         help_text="Blank when the location is unknown or the data is sharded.",
     )
     controlled_by = models.ForeignKey(ControllingEntity, on_delete=models.PROTECT, related_name="holdings")
@@ -81,9 +87,7 @@ class Holding(models.Model):
     class Meta:
         ordering = ["account", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values), name="holding_category_known"
-            ),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="holding_category_known"),
             # One row per category and place; "unknown" (no location) counts as one place.
             models.UniqueConstraint(
                 fields=["account", "category", "data_location"],

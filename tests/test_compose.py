@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SETTINGS_SOURCE = (ROOT / "config" / "settings.py").read_text()
 READ_BY_SETTINGS = set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z_]+)\"", SETTINGS_SOURCE))
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "beat", "relay")
 
 
 def _commands(service: dict) -> list[list[str]]:
@@ -26,7 +26,7 @@ def _commands(service: dict) -> list[list[str]]:
 
 def test_every_service_has_a_healthcheck_or_is_beat():
     for name, service in COMPOSE["services"].items():
-        assert name == "beat" or "healthcheck" in service, f"{name} has no healthcheck"
+        assert name in ("beat", "relay") or "healthcheck" in service, f"{name} has no healthcheck"
     assert "pgdata" in COMPOSE["volumes"]
     assert any(v.startswith("pgdata:") for v in COMPOSE["services"]["db"]["volumes"])
 

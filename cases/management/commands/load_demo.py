@@ -57,11 +57,17 @@ CASES = [
         "served_entity": "Microsoft Corporation",
         "served_at": dt.datetime(2013, 12, 4, tzinfo=UTC),
         "accounts": [
-            ("target@example.com", "Outlook.com", None, None, [
-                ("content", "Dublin (North Europe)", "Microsoft Corporation"),
-                ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
-                ("traffic", "Quincy, Washington (US West)", "Microsoft Corporation"),
-            ]),
+            (
+                "target@example.com",
+                "Outlook.com",
+                None,
+                None,
+                [
+                    ("content", "Dublin (North Europe)", "Microsoft Corporation"),
+                    ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                    ("traffic", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ],
+            ),
         ],
         "ndo": ("18 U.S.C. §2705(b)", dt.date(2013, 12, 4), None),
         # Analysed as the law stood when served, when the Second Circuit ruled, and
@@ -77,13 +83,25 @@ CASES = [
         "served_entity": "Microsoft Corporation",
         "served_at": dt.datetime(2026, 10, 22, 9, 30, tzinfo=UTC),
         "accounts": [
-            ("suspect.one@example.net", "Outlook.com", False, "GB", [
-                ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
-                ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
-            ]),
-            ("us.contact@example.org", "Outlook.com", True, "US", [
-                ("content", "San Antonio, Texas (US South)", "Microsoft Corporation"),
-            ]),
+            (
+                "suspect.one@example.net",
+                "Outlook.com",
+                False,
+                "GB",
+                [
+                    ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                    ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ],
+            ),
+            (
+                "us.contact@example.org",
+                "Outlook.com",
+                True,
+                "US",
+                [
+                    ("content", "San Antonio, Texas (US South)", "Microsoft Corporation"),
+                ],
+            ),
         ],
         "ndo": None,
         "as_of": [None],
@@ -97,10 +115,16 @@ CASES = [
         "served_entity": "Microsoft Ireland Operations Limited",
         "served_at": dt.datetime(2026, 11, 18, 14, 5, tzinfo=UTC),
         "accounts": [
-            ("nutzer@example.de", "Outlook.com", False, "DE", [
-                ("content", "Dublin (North Europe)", "Microsoft Corporation"),
-                ("traffic", "Zurich (Switzerland North)", "Microsoft Ireland Operations Limited"),
-            ]),
+            (
+                "nutzer@example.de",
+                "Outlook.com",
+                False,
+                "DE",
+                [
+                    ("content", "Dublin (North Europe)", "Microsoft Corporation"),
+                    ("traffic", "Zurich (Switzerland North)", "Microsoft Ireland Operations Limited"),
+                ],
+            ),
         ],
         "ndo": None,
         "as_of": [None],
@@ -114,10 +138,16 @@ CASES = [
         "served_entity": "Microsoft Informatica Ltda",
         "served_at": dt.datetime(2026, 11, 10, 13, 0, tzinfo=UTC),
         "accounts": [
-            ("usuario@example.com.br", "Outlook.com", False, "BR", [
-                ("subscriber", "Sao Paulo (Brazil South)", "Microsoft Informatica Ltda"),
-                ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
-            ]),
+            (
+                "usuario@example.com.br",
+                "Outlook.com",
+                False,
+                "BR",
+                [
+                    ("subscriber", "Sao Paulo (Brazil South)", "Microsoft Informatica Ltda"),
+                    ("content", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ],
+            ),
         ],
         "ndo": None,
         "as_of": [None],

@@ -27,6 +27,6 @@ class Command(BaseCommand):
         state = "new version recorded" if created else "unchanged"
         self.stdout.write(f"Catalogue {version} ({state}): {counts}.")
         if created:
-            from cases.tasks import reanalyse_after_catalogue_change
+            from cases.outbox import enqueue
 
-            reanalyse_after_catalogue_change.delay_on_commit(version.pk)
+            enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)

@@ -1,0 +1,86 @@
+"""The transactional outbox between the database and Celery's broker.
+
+`enqueue` writes an OutboxMessage in the caller's transaction; nothing talks to the
+broker during a request. `relay` publishes due messages and marks them sent; it runs
+in its own process (`manage.py relay_outbox`), as a beat job, and, when tasks run
+in-process (no REDIS_URL), right after the transaction commits.
+"""
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = dt.timedelta(minutes=10)
+
+
+def _in_process() -> bool:
+    from config.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def enqueue(task: str, *args, dedupe: str | None = None, **kwargs) -> None:
+    """Record `task(*args, **kwargs)` for after commit; `dedupe` makes a second call
+    with the same key in the same transaction a no-op (one analysis per case)."""
+    connection = transaction.get_connection()
+    if dedupe and connection.in_atomic_block:
+        if any(getattr(func, "lexloci_outbox", None) == dedupe for _, func, _ in connection.run_on_commit):
+            return
+    OutboxMessage.objects.create(task=task, args=list(args), kwargs=kwargs, available_at=timezone.now())
+    marker = partial(_after_commit)
+    marker.lexloci_outbox = dedupe or object()
+    transaction.on_commit(marker)
+
+
+def _after_commit() -> None:
+    if _in_process():
+        relay()
+
+
+def relay(*, limit: int = 100) -> int:
+    """Publish due messages, oldest first; returns how many were published.
+
+    Rows are claimed with SKIP LOCKED, so several relays never publish the same row
+    at once. A failed publish (broker down or hanging: the client's timeouts end it)
+    is retried later with exponential backoff; the row is kept, never lost.
+    """
+    import cases.tasks  # noqa: F401  (registers the tasks the outbox names)
+    from config.celery import app
+
+    published = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            rows = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, available_at__lte=now)
+                .order_by("available_at", "id")[:limit]
+            )
+            if not rows:
+                return published
+            for row in rows:
+                try:
+                    task = app.tasks[row.task]
+                    # No publish retries here: the relay's own backoff retries, and a
+                    # hanging broker must not hold the claimed rows for long.
+                    task.apply_async(args=row.args, kwargs=row.kwargs, retry=False)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried later
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    row.available_at = now + min(MAX_BACKOFF, dt.timedelta(seconds=2**row.attempts))
+                    row.save(update_fields=["attempts", "last_error", "available_at"])
+                    log.warning("outbox: %s (row %s) not published: %s", row.task, row.pk, type(exc).__name__)
+                    if not _in_process():
+                        return published  # the broker is down: stop this round, keep order
+                    continue
+                row.sent_at = timezone.now()
+                row.attempts += 1
+                row.save(update_fields=["sent_at", "attempts"])
+                published += 1

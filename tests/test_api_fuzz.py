@@ -1,0 +1,44 @@
+"""Schemathesis against the OpenAPI schema, in-process, on a seeded database: no 5xx,
+and every response matches the schema, for data generated from the schema itself
+(valid and invalid). Bounded: a fixed number of examples per operation."""
+
+import io
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from cases.models import ApiToken
+
+schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+schema.app = WSGIHandler()
+
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+
+
+@pytest.fixture
+def api_key(catalogue, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from cases import roles
+
+    call_command("load_demo", stdout=io.StringIO())
+    user = django_user_model.objects.create_user("fuzz-client")
+    user.groups.add(Group.objects.get(name=roles.API_CLIENT))
+    return ApiToken.issue(user=user, name="fuzz", scope=ApiToken.Scope.READ_WRITE)[1]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema(case, api_key):
+    case.call_and_validate(headers={"Authorization": f"Token {api_key}"}, checks=CHECKS)
