@@ -4,7 +4,8 @@ and each case's events, deadlines and analyses."""
 import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ from cases.serializers import (
     RecordEventSerializer,
     SignOffSerializer,
     TransitionSerializer,
+    TransparencyReportSerializer,
 )
 from config.api import ApiView, etag_for, not_modified
 
@@ -318,3 +320,31 @@ class WhoAmIView(ApiView, APIView):
                 "token": {"name": token.name, "scope": token.scope, "expires_at": token.expires_at} if token else None,
             }
         )
+
+
+class TransparencyReportView(ApiView, APIView):
+    """The transparency report as JSON: the same figures as the page and its downloads."""
+
+    permission_classes = [roles.CanRead]
+
+    @extend_schema(
+        summary="Transparency report for a half year or a range of days",
+        description=(
+            "Demands per issuing country and instrument, counted by the day received (else served, else "
+            "logged), with outcome buckets, emergency, nondisclosure-order and extraterritorial counts. "
+            'Countries below `min_count` demands are grouped as "Other". Without parameters: the current half.'
+        ),
+        parameters=[
+            OpenApiParameter("half", str, description="A half year: `YYYY-H1` or `YYYY-H2`, e.g. `2026-H2`."),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (with `end`), instead of `half`."),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, included (with `start`)."),
+        ],
+        responses={200: TransparencyReportSerializer, **{k: v for k, v in ERRORS.items() if k != 404}},
+    )
+    def get(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        from cases import report
+
+        period = report.period_from(request.query_params, today=timezone.localdate())
+        return Response(TransparencyReportSerializer(report.as_dict(report.transparency_report(period))).data)

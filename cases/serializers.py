@@ -170,3 +170,50 @@ class AddDeadlineSerializer(serializers.Serializer):
 class SignOffSerializer(serializers.Serializer):
     analysis = serializers.IntegerField(help_text="The analysis you reviewed: it must be the latest.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+# --- Transparency report (output only) ---------------------------------------------
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    demands = serializers.IntegerField()
+    accounts = serializers.IntegerField(help_text="Accounts the demands specify.")
+    content = serializers.IntegerField(help_text="Closed, produced, and a content holding was reachable.")
+    non_content = serializers.IntegerField(help_text="Closed, produced, and only non-content was reachable.")
+    no_data = serializers.IntegerField(help_text="Closed with no data found.")
+    rejected_or_challenged = serializers.IntegerField(
+        help_text="Closed as rejected, withdrawn or moot; or open and litigating, appealed or in contempt."
+    )
+    pending = serializers.IntegerField(help_text="Any other open case.")
+    emergency = serializers.IntegerField()
+    nondisclosure = serializers.IntegerField(help_text="Demands with a nondisclosure order.")
+    extraterritorial = serializers.IntegerField(
+        help_text="The latest analysis reaches data stored outside the issuing country (or at an unknown place) "
+        "through control."
+    )
+
+
+class ReportCountrySerializer(ReportFiguresSerializer):
+    country = serializers.CharField(help_text='ISO code, or "OTHER" for the countries below the threshold.')
+    country_name = serializers.CharField()
+
+
+class ReportLineSerializer(ReportCountrySerializer):
+    instrument = serializers.CharField(help_text='Instrument code; blank on the "Other" line.')
+    instrument_name = serializers.CharField()
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="Included.")
+
+
+class TransparencyReportSerializer(serializers.Serializer):
+    period = ReportPeriodSerializer()
+    min_count = serializers.IntegerField(help_text='Countries with fewer demands are grouped as "Other".')
+    other_countries = serializers.IntegerField(help_text='How many countries "Other" stands for.')
+    outcomes = serializers.DictField(child=serializers.CharField(), help_text="Outcome keys and their labels.")
+    countries = ReportCountrySerializer(many=True)
+    lines = ReportLineSerializer(many=True)
+    total = ReportFiguresSerializer()

@@ -14,3 +14,10 @@ urlpatterns = [
     path("<int:pk>/events/", views.record_court_event, name="record_event"),
     path("<int:pk>/contempt-stay/", views.contempt_stay, name="contempt_stay"),
 ]
+
+# The reports, included under /reports/ by config/urls.py.
+report_patterns = [
+    path("transparency/", views.transparency_report, name="transparency"),
+    path("transparency.csv", views.transparency_report_csv, name="transparency_csv"),
+    path("transparency.json", views.transparency_report_json, name="transparency_json"),
+]

@@ -546,3 +546,71 @@ def _shown(names: dict, field: str, value) -> str:
     if value is None or value == "":
         return "—"
     return str(names.get((field, value), value))
+
+
+# ------------------------------------------------------------ transparency report
+
+
+def _report_for(request: HttpRequest):
+    """The period the request asks for and its report; (None, errors) on bad input."""
+    from cases import report
+
+    try:
+        period = report.period_from(request.GET, today=timezone.localdate())
+    except ValidationError as exc:
+        return None, exc.message_dict
+    return report.transparency_report(period), {}
+
+
+@require_GET
+def transparency_report(request: HttpRequest) -> HttpResponse:
+    """The transparency report for a half year or a range of days, with a chart."""
+    from cases import report as reports
+
+    _require_role(request, *READ_ROLES)
+    result, errors = _report_for(request)
+    today = timezone.localdate()
+    halves = [reports.half_year(y, h) for y in range(today.year, today.year - 3, -1) for h in (2, 1)]
+    context = {
+        "report": result,
+        "errors": errors,
+        "halves": [h for h in halves if h.start <= today],
+        "params": request.GET,
+        "buckets": reports.BUCKETS,
+    }
+    if result is not None:
+        context["chart"] = reports.chart(result)
+    return render(request, "reports/transparency.html", context, status=400 if errors else 200)
+
+
+@require_GET
+def transparency_report_csv(request: HttpRequest) -> HttpResponse:
+    from cases import report as reports
+
+    _require_role(request, *READ_ROLES)
+    result, errors = _report_for(request)
+    if result is None:
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transparency-{_slug(result.period.label)}.csv"'
+    return response
+
+
+@require_GET
+def transparency_report_json(request: HttpRequest) -> HttpResponse:
+    from cases import report as reports
+
+    _require_role(request, *READ_ROLES)
+    result, errors = _report_for(request)
+    if result is None:
+        first = next(iter(errors.items()))
+        body = {"error": {"status": 400, "code": "invalid", "message": f"{first[0]}: {first[1][0]}", "fields": errors}}
+        return JsonResponse(body, status=400)
+    response = JsonResponse(reports.as_dict(result))
+    response["Content-Disposition"] = f'attachment; filename="transparency-{_slug(result.period.label)}.json"'
+    return response
+
+
+def _slug(label: str) -> str:
+    return label.replace(" to ", "_").replace(" ", "")

@@ -302,3 +302,6 @@ LOGGING = {
 # --- Lexloci ------------------------------------------------------------------
 # The directory of the catalogue's data files that `load_catalogue` reads.
 CATALOGUE_DIR = BASE_DIR / "jurisdictions" / "catalogue"
+# Transparency report: issuing countries with fewer demands than this in a period are
+# shown together as "Other", as published reports do.
+TRANSPARENCY_MIN_COUNT = env_int("TRANSPARENCY_MIN_COUNT", 5)

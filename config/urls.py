@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 
 from cases import views as case_views
+from cases.urls import report_patterns
 
 urlpatterns = [
     path("", case_views.home, name="home"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("cases/", include("cases.urls")),
     path("demands/", include("requests_app.urls")),
+    path("reports/", include((report_patterns, "reports"))),
     path("catalogue/", include("jurisdictions.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
