@@ -1,13 +1,18 @@
 """Case endpoints: list and retrieve with filters, the compact status clients poll,
 and each case's events, deadlines and analyses."""
 
+import datetime as dt
+import json
+
 import django_filters
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,6 +59,111 @@ class ApiCaseFilter(CaseFilter):
 
     def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset
+
+
+# The status endpoint is what client systems poll all day, so it is written as three
+# small SQL statements instead of ORM querysets, whose compilation cost more than
+# running them (measured: bench/bench_api.py). They use the indexes on
+# cases_deadline(case_id), cases_caseevent(case_id, occurred_on) and
+# cases_analysis(case_id).
+_STATUS_SQL = """
+    SELECT c.id, d.reference, c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
+           c.contempt_kind, c.contempt_by_stipulation, c.contempt_sanctions_amount, c.contempt_stayed,
+           c.version, c.updated_at,
+           (SELECT MIN(dl.due_at) FROM cases_deadline dl WHERE dl.case_id = c.id AND dl.state = 'open'),
+           (SELECT dl.kind FROM cases_deadline dl WHERE dl.case_id = c.id AND dl.state = 'open'
+             ORDER BY dl.due_at, dl.id LIMIT 1)
+      FROM cases_case c JOIN requests_app_demand d ON d.id = c.demand_id
+     WHERE c.id = %s
+"""
+_LAST_EVENT_SQL = """
+    SELECT kind, occurred_on, note FROM cases_caseevent WHERE case_id = %s
+     ORDER BY occurred_on DESC, recorded_at DESC, id DESC LIMIT 1
+"""
+_LATEST_ANALYSIS_SQL = """
+    SELECT a.id, a.as_of, v.number, a.signed_off_at, a.result
+      FROM cases_analysis a JOIN jurisdictions_catalogueversion v ON v.id = a.catalogue_version_id
+     WHERE a.case_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT 1
+"""
+
+
+def _as_datetime(value):
+    """SQLite hands back naive UTC (or text, for computed columns); PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def case_status(case_id: int) -> dict | None:
+    """The case row of the status, with its next open deadline: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATUS_SQL, [case_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (
+        pk,
+        reference,
+        status,
+        outcome,
+        appeal,
+        disposition,
+        contempt,
+        kind,
+        stipulation,
+        amount,
+        stayed,
+        version,
+        updated_at,
+        next_at,
+        next_kind,
+    ) = row
+    updated_at = _as_datetime(updated_at)
+    next_at = _as_datetime(next_at)
+    return {
+        "id": pk,
+        "reference": reference,
+        "status": status,
+        "outcome": outcome,
+        "appeal": {"status": appeal, "disposition": disposition},
+        "contempt": {
+            "status": contempt,
+            "kind": kind,
+            "by_stipulation": bool(stipulation),
+            "sanctions_amount": str(amount) if amount is not None else None,
+            "stayed": bool(stayed),
+        },
+        "next_deadline": {"kind": next_kind, "due_at": next_at} if next_at else None,
+        "version": version,
+        "updated_at": updated_at,
+        "_updated_at_key": updated_at.isoformat(),
+    }
+
+
+def _status_details(case_id: int) -> dict:
+    """The last event and the latest analysis's summary: two queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_EVENT_SQL, [case_id])
+        event = cursor.fetchone()
+        cursor.execute(_LATEST_ANALYSIS_SQL, [case_id])
+        analysis = cursor.fetchone()
+    details: dict = {"last_event": None, "analysis": None}
+    if event:
+        occurred_on = event[1] if not isinstance(event[1], str) else dt.date.fromisoformat(event[1])
+        details["last_event"] = {"kind": event[0], "occurred_on": occurred_on, "note": event[2]}
+    if analysis:
+        result = analysis[4] if isinstance(analysis[4], dict) else json.loads(analysis[4])
+        as_of = analysis[1] if not isinstance(analysis[1], str) else dt.date.fromisoformat(analysis[1])
+        details["analysis"] = {
+            "id": analysis[0],
+            "as_of": as_of,
+            "catalogue_version": analysis[2],
+            "signed_off": analysis[3] is not None,
+            **_analysis_summary(result),
+        }
+    return details
 
 
 def _analysis_summary(result: dict) -> dict:
@@ -181,7 +291,7 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     permission_classes = [roles.CanTakeWorkflowSteps]
     filterset_class = ApiCaseFilter
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"  # beyond 64-bit ids the database would overflow
 
     def get_queryset(self) -> QuerySet[Case]:
         # Every role that may read sees every case: the legal team shares one docket.
@@ -205,75 +315,14 @@ class CaseViewSet(
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def status(self, request: Request, pk: int) -> Response:
-        case, etag = self._etag(pk)
+        body = case_status(int(pk))
+        if body is None:
+            raise NotFound()
+        etag = etag_for("case", body["id"], body["version"], body.pop("_updated_at_key"))
         if (response := not_modified(request, etag)) is not None:
             return response
-        row = (
-            case_list_queryset()
-            .filter(pk=case.pk)
-            .values(
-                "pk",
-                "demand__reference",
-                "status",
-                "outcome",
-                "appeal_status",
-                "appeal_disposition",
-                "contempt_status",
-                "contempt_kind",
-                "contempt_by_stipulation",
-                "contempt_sanctions_amount",
-                "contempt_stayed",
-                "version",
-                "updated_at",
-                "next_deadline_at",
-                "next_deadline_kind",
-            )
-            .get()
-        )
-        event = (
-            CaseEvent.objects.filter(case_id=case.pk)
-            .order_by("-occurred_on", "-recorded_at", "-pk")
-            .values("kind", "occurred_on", "note")
-            .first()
-        )
-        analysis = (
-            Analysis.objects.filter(case_id=case.pk)
-            .order_by("-created_at", "-pk")
-            .values("pk", "as_of", "catalogue_version__number", "signed_off_at", "result")
-            .first()
-        )
-        body = {
-            "id": row["pk"],
-            "reference": row["demand__reference"],
-            "status": row["status"],
-            "outcome": row["outcome"],
-            "appeal": {"status": row["appeal_status"], "disposition": row["appeal_disposition"]},
-            "contempt": {
-                "status": row["contempt_status"],
-                "kind": row["contempt_kind"],
-                "by_stipulation": row["contempt_by_stipulation"],
-                "sanctions_amount": str(row["contempt_sanctions_amount"])
-                if row["contempt_sanctions_amount"] is not None
-                else None,
-                "stayed": row["contempt_stayed"],
-            },
-            "next_deadline": {"kind": row["next_deadline_kind"], "due_at": row["next_deadline_at"]}
-            if row["next_deadline_at"]
-            else None,
-            "last_event": event,
-            "analysis": {
-                "id": analysis["pk"],
-                "as_of": analysis["as_of"],
-                "catalogue_version": analysis["catalogue_version__number"],
-                "signed_off": analysis["signed_off_at"] is not None,
-                **_analysis_summary(analysis["result"]),
-            }
-            if analysis
-            else None,
-            "version": row["version"],
-            "updated_at": row["updated_at"],
-        }
-        response = Response(CaseStatusSerializer(body).data)
+        body.update(_status_details(body["id"]))
+        response = Response(body)
         response["ETag"] = etag
         return response
 
@@ -348,3 +397,26 @@ class TransparencyReportView(ApiView, APIView):
 
         period = report.period_from(request.query_params, today=timezone.localdate())
         return Response(TransparencyReportSerializer(report.as_dict(report.transparency_report(period))).data)
+
+
+class CaseExportView(ApiView, APIView):
+    """One case's complete record: the same JSON as the case file's export download."""
+
+    permission_classes = [roles.CanRead]
+
+    @extend_schema(
+        summary="A case's complete record (facts, analyses, overrides, events, deadlines, audit history)",
+        responses={
+            200: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="`{format, exported_at, case, demand, accounts, nondisclosure_orders, analyses, "
+                "events, deadlines, history}`; format is `lexloci.case-file/1`.",
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        from cases import export
+
+        get_object_or_404(Case.objects.only("pk"), pk=pk)
+        return Response(export.as_plain_json(export.case_record(pk)))

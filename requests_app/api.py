@@ -24,7 +24,7 @@ class DemandViewSet(
 ):
     serializer_class = DemandSerializer
     permission_classes = [roles.CanLogDemands]
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"  # beyond 64-bit ids the database would overflow
 
     def get_queryset(self):
         accounts = TargetAccount.objects.select_related("residence").prefetch_related(
