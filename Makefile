@@ -22,7 +22,7 @@ for c in $(CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help install run test test-fast lint format migrations-check bench bench-engine lock clean
+.PHONY: help install run test lint format migrations-check bench bench-engine bench-case-list bench-api lock clean
 
 help:
 	@echo "make run | test | install | lint | format | migrations-check | bench | lock | clean"
@@ -64,10 +64,19 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: bench-engine
+# Benchmarks report figures against the issues' budgets; each is bounded in time.
+bench: bench-engine bench-case-list bench-api
 
 bench-engine: install
 	$(PY) bench/bench_engine.py
+
+bench-case-list: install
+	$(PY) bench/bench_case_list.py
+
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change) and wrk.
+bench-api: install
+	@command -v wrk >/dev/null || { echo "bench-api needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) bench/bench_api.py
 
 lock:
 	@base=$$($(find_python)) || { echo "No Python >= 3.12 found"; exit 1; }; \
