@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/tracks/<str:track>/<str:to>/", views.change_track, name="change_track"),
     path("<int:pk>/events/", views.record_court_event, name="record_event"),
     path("<int:pk>/contempt-stay/", views.contempt_stay, name="contempt_stay"),
+    path("<int:pk>/export.json", views.case_export_json, name="export_json"),
+    path("<int:pk>/memo.pdf", views.case_memo_pdf, name="memo_pdf"),
 ]
 
 # The reports, included under /reports/ by config/urls.py.

@@ -614,3 +614,30 @@ def transparency_report_json(request: HttpRequest) -> HttpResponse:
 
 def _slug(label: str) -> str:
     return label.replace(" to ", "_").replace(" ", "")
+
+
+# ------------------------------------------------------------- case file export
+
+
+@require_GET
+def case_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's complete record as a JSON download."""
+    from cases import export
+
+    case = _get_case_for_user(request, pk)
+    record = export.case_record(case.pk)
+    response = HttpResponse(export.to_json(record), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(record, "json")}"'
+    return response
+
+
+@require_GET
+def case_memo_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counsel's memo on the case as a PDF: facts, the analysis table, deadlines, timeline."""
+    from cases import export
+
+    case = _get_case_for_user(request, pk)
+    record = export.case_record(case.pk)
+    response = HttpResponse(export.memo_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{export.filename(record, "pdf")}"'
+    return response

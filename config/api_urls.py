@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet, TransparencyReportView, WhoAmIView
+from cases.api import CaseExportView, CaseViewSet, TransparencyReportView, WhoAmIView
 from config.api import ApiView
 from jurisdictions.api import (
     AgreementViewSet,
@@ -43,6 +43,7 @@ urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
     path("v1/what-if/", WhatIfView.as_view(), name="what-if"),
     path("v1/whoami/", WhoAmIView.as_view(), name="whoami"),
+    path("v1/cases/<int:pk>/export/", CaseExportView.as_view(), name="case-export"),
     path("v1/reports/transparency/", TransparencyReportView.as_view(), name="transparency-report"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
