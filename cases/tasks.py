@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -16,7 +16,10 @@ from requests_app.models import NondisclosureOrder
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="cases.tasks.analyse_case")
+# A database restart mid-task is retried (with backoff) rather than losing the analysis.
+@shared_task(
+    name="cases.tasks.analyse_case", autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=8
+)
 def analyse_case_task(case_id: int, trigger: str = "facts changed") -> int | None:
     """Idempotent: a second delivery finds the same answer and stores nothing."""
     case = Case.objects.select_related("demand").filter(pk=case_id).first()

@@ -180,9 +180,10 @@ class PrivatePostgres:
     """A throwaway cluster (initdb + pg_ctl) in a temp dir on a spare port. initdb
     refuses to run as root, so as root the cluster belongs to the postgres user."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self) -> None:
         self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="lexloci-pg-", dir=base))
+        # Under /tmp itself: pytest's tmp_path is private to root, out of the postgres user's reach.
+        self.dir = Path(tempfile.mkdtemp(prefix="lexloci-pg-"))
         self.data = self.dir / "data"
         self.log = self.dir / "postgres.log"
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -191,7 +192,9 @@ class PrivatePostgres:
         self._run(PG_BIN / "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
 
     def _run(self, *args, timeout: float = 60) -> None:
-        subprocess.run([*self.as_user, *map(str, args)], check=True, capture_output=True, timeout=timeout)
+        result = subprocess.run([*self.as_user, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise AssertionError(f"{args[0]} failed: {result.stdout}{result.stderr}")
 
     def _ctl(self, action: str, *extra: str) -> None:
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
@@ -204,7 +207,7 @@ class PrivatePostgres:
         self._ctl("restart", "-m", "fast")
 
     def stop(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
             self._run(PG_BIN / "pg_ctl", "stop", "-D", self.data, "-m", "immediate", "-w", "-t", "30")
 
     def url(self, name: str) -> str:
