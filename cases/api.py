@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,7 +51,7 @@ class ApiCaseFilter(CaseFilter):
     the cursor's (by id), so the list's `sort` does not apply."""
 
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+        method="filter_updated_since", label="Changed at or after (ISO 8601)"
     )
 
     class Meta(CaseFilter.Meta):
@@ -59,6 +59,13 @@ class ApiCaseFilter(CaseFilter):
 
     def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset
+
+    def filter_updated_since(self, queryset: QuerySet[Case], name: str, value: dt.datetime) -> QuerySet[Case]:
+        # In UTC: the database refuses odd offsets such as +23:12 that ISO 8601 allows.
+        try:
+            return queryset.filter(updated_at__gte=value.astimezone(dt.UTC))
+        except OverflowError:
+            raise ValidationError({"updated_since": ["Out of range."]}) from None
 
 
 # The status endpoint is what client systems poll all day, so it is written as three

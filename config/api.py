@@ -9,11 +9,11 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -80,6 +80,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DataError):
+        log.warning("data error turned into 400: %s", type(exc).__name__)
+        exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range or malformed."]})
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error turned into 409: %s", type(exc).__name__)
         exc = Conflict("The change conflicts with existing data (a duplicate or a concurrent change).")
@@ -114,6 +117,27 @@ class IdCursorPagination(CursorPagination):
     max_page_size = 200
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON, refusing NUL characters in any string: PostgreSQL cannot store them, and
+    they have no business in a legal record."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_nul(data):
+            raise exceptions.ParseError("Text may not contain NUL (\\u0000) characters.")
+        return data
+
+
 class ApiView:
     """Mixin for API views: exempt from LoginRequiredMiddleware, which would redirect
     token-authenticated clients to the login page; DRF's authentication and
@@ -122,6 +146,12 @@ class ApiView:
     @classmethod
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
+
+    def initial(self, request, *args, **kwargs):
+        for name, values in request.query_params.lists():
+            if _has_nul(name) or _has_nul(values):
+                raise exceptions.ValidationError({name.replace("\x00", ""): ["May not contain NUL characters."]})
+        super().initial(request, *args, **kwargs)
 
 
 def etag_for(*parts) -> str:

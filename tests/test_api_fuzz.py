@@ -26,7 +26,21 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 @pytest.fixture
-def api_key(catalogue, django_user_model):
+def keep_test_connection():
+    """The WSGI handler closes "old" connections around each request, which would close
+    the test's transaction on PostgreSQL; Django's own test client does the same."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key(catalogue, django_user_model, keep_test_connection):
     from django.contrib.auth.models import Group
 
     from cases import roles
