@@ -18,6 +18,8 @@ from cases.models import (
     Notification,
     OutboxMessage,
     Outcome,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from jurisdictions.models import Court
 
@@ -261,3 +263,71 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ["pk", "task", "args", "created_at", "available_at", "sent_at", "attempts", "last_error"]
     list_filter = ["task"]
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        required=False,
+        choices=list(WebhookEndpoint.EVENT_TYPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every event.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "events", "active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Admins register client systems' receivers. The signing secret is shown once, on
+    creation or rotation, like an API token's key."""
+
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "active", "events", "created_at"]
+    list_filter = ["active"]
+    actions = ["rotate_secret"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: its deliveries stay on record
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(
+                request, f"Signing secret for {obj.name}: {obj.secret} (copy it now: it is not shown again)"
+            )
+
+    @admin.action(description="Rotate the signing secret of the selected endpoints")
+    def rotate_secret(self, request, queryset):
+        from cases.models import _webhook_secret
+
+        for endpoint in queryset:
+            endpoint.secret = _webhook_secret()
+            endpoint.save(update_fields=["secret"])
+            messages.warning(
+                request,
+                f"New signing secret for {endpoint.name}: {endpoint.secret} (copy it now: it is not shown again)",
+            )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "endpoint",
+        "event_type",
+        "event",
+        "attempts",
+        "status_code",
+        "delivered_at",
+        "failed_at",
+    ]
+    list_filter = ["endpoint", "event_type"]
+    list_select_related = ["endpoint", "event"]
+    readonly_fields = [
+        "endpoint", "event", "delivery_id", "event_type", "payload", "attempts", "status_code",
+        "response_excerpt", "error", "created_at", "next_attempt_at", "claimed_until", "delivered_at", "failed_at",
+    ]  # fmt: skip

@@ -3,7 +3,7 @@ every analysis with its catalogue version, reasons, sign-off and overrides, the
 timeline, the deadlines with how they were computed, and the audit history of the
 demand, its accounts, holdings and nondisclosure orders, and the case.
 
-`case_record` reads it in a fixed number of queries (15) whatever the size of the
+`case_record` reads it in a fixed number of queries (13) whatever the size of the
 case, and returns plain JSON data; `memo_pdf` renders the memo with WeasyPrint.
 """
 

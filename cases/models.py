@@ -7,8 +7,11 @@ database, see migration 0002), and every other change is kept in the audit histo
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import CatalogueVersion, Court
@@ -509,3 +512,103 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'pending'})"
+
+
+# --- Webhooks -----------------------------------------------------------------------
+
+
+def _webhook_secret() -> str:
+    import secrets
+
+    return f"whsec_{secrets.token_hex(32)}"
+
+
+class WebhookEndpoint(models.Model):
+    """A client system's receiver of case changes: every new timeline entry is POSTed
+    to it, signed with its secret (see cases/webhooks.py and README.md, "Webhooks").
+
+    The secret is stored, not hashed: it is needed to sign. An admin sees it once,
+    when the endpoint is created or its secret rotated."""
+
+    EVENT_TYPES = {
+        "case.status_changed": "Status changes",
+        "case.appeal_changed": "Appeal track changes",
+        "case.contempt_changed": "Contempt track changes",
+        "case.analysis": "Analyses: a new or changed answer, sign-off, override",
+        "case.deadline": "Deadlines added, moved, met or cancelled",
+        "case.event_recorded": "Any other timeline entry: court events, stays, nondisclosure orders, tasks",
+    }
+
+    name = models.CharField(max_length=100, help_text="Which client system receives it.")
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the changes are POSTed (http or https).",
+    )
+    secret = models.CharField(max_length=80, default=_webhook_secret, editable=False)
+    events = models.JSONField(default=list, blank=True, help_text="Event types subscribed to; none: all of them.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"), name="webhook_url_http"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.events, list) or any(e not in self.EVENT_TYPES for e in self.events):
+            raise ValidationError({"events": f"Event types are a list of: {', '.join(self.EVENT_TYPES)}."})
+
+    def subscribes_to(self, event_type: str) -> bool:
+        return not self.events or event_type in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One timeline entry delivered (or being delivered) to one endpoint: recorded once,
+    however often its task runs; retried with backoff until delivered or given up."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="webhook_deliveries")
+    delivery_id = models.UUIDField(unique=True, editable=False, help_text="Sent as X-Lexloci-Delivery.")
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveIntegerField(null=True, blank=True, help_text="Of the last attempt.")
+    response_excerpt = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="An attempt is under way until then.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="Given up after the last attempt.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        state = "delivered" if self.delivered_at else "failed" if self.failed_at else "pending"
+        return f"{self.event_type} #{self.event_id} → {self.endpoint.name} ({state})"
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="cases.webhooks")
+def _deliver_to_webhooks(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every new timeline entry goes, through the outbox, to the endpoints subscribed."""
+    if created and not raw:
+        from cases.webhooks import schedule_deliveries
+
+        schedule_deliveries(instance)

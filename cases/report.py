@@ -42,6 +42,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -118,17 +119,16 @@ def period_from(params: Mapping[str, str], *, today: dt.date) -> Period:
 # --------------------------------------------------------------------------- rows
 
 
-@dataclass(frozen=True)
-class Item:
-    """One holding of a case's latest analysis, counsel's override applied."""
+class Item(NamedTuple):
+    """One holding of a case's latest analysis, counsel's override applied. (Named
+    tuples, not dataclasses: the report builds hundreds of thousands of them.)"""
 
     category: str
     reach: str
     storage: str | None
 
 
-@dataclass(frozen=True)
-class CaseRow:
+class CaseRow(NamedTuple):
     country: str
     country_name: str
     instrument: str

@@ -114,3 +114,12 @@ def relay_outbox_task() -> int:
     from cases.outbox import relay
 
     return relay()
+
+
+@shared_task(name="cases.tasks.deliver_webhook")
+def deliver_webhook(endpoint_id: int, event_id: int) -> int | None:
+    """One attempt at POSTing a case event to a webhook endpoint; safe to run twice."""
+    from cases.webhooks import deliver
+
+    delivery = deliver(endpoint_id=endpoint_id, event_id=event_id)
+    return delivery.pk if delivery else None

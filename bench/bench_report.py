@@ -1,0 +1,227 @@
+"""Benchmark the transparency report over 100,000 cases.
+
+    DEBUG=1 .venv/bin/python bench/bench_report.py [--cases 100000] [--runs 3]
+
+Seeds a throwaway database with bulk_create: an SQLite file var/bench_report.sqlite3,
+or, with BENCH_DATABASE_URL=postgres://user@host:port/any set, a PostgreSQL database
+named lexloci_bench_report on that server; both are removed at the end. Each case has
+one to three accounts, most have an analysis with two to four holdings, some have
+overrides and nondisclosure orders. Then it times `cases.report.transparency_report`
+for a range covering every case and for one half year, and prints the median in ms.
+Exits 2 when it runs out of time (10 minutes in all).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+DB_NAME = "lexloci_bench_report"
+SQLITE = ROOT / "var" / "bench_report.sqlite3"
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "")
+TIME_LIMIT_S = 600
+
+
+def _postgres_admin(sql: list[str]) -> None:
+    import psycopg
+
+    with psycopg.connect(BENCH_URL, autocommit=True, connect_timeout=5) as conn:
+        for statement in sql:
+            conn.execute(statement)
+
+
+if BENCH_URL:
+    parts = urlsplit(BENCH_URL)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+    _postgres_admin([f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}"])
+else:
+    SQLITE.parent.mkdir(exist_ok=True)
+    SQLITE.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+COUNTRIES = [("US", 30), ("GB", 12), ("DE", 10), ("FR", 9), ("BR", 8), ("IN", 7), ("AU", 5), ("CA", 5)]
+COUNTRIES += [(code, 1) for code in ("IE", "NL", "ES", "IT", "PL", "SE", "JP", "KR", "MX", "AR")]
+COUNTRIES += [(code, 0.001) for code in ("IS", "LU", "MT", "EE")]  # a handful of demands: "Other"
+
+
+def seed(n: int, deadline: float) -> None:
+    from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Status
+    from jurisdictions.models import CatalogueVersion, ControllingEntity, Jurisdiction, LegalInstrument
+    from requests_app.models import Demand, NondisclosureOrder, TargetAccount
+
+    rng = random.Random(20131204)  # noqa: S311 - test data
+    jurisdictions = Jurisdiction.objects.bulk_create(
+        Jurisdiction(code=code, name=f"Country {code}", time_zone="UTC") for code, _ in COUNTRIES
+    )
+    instruments = {}
+    for j in jurisdictions:
+        instruments[j.code] = LegalInstrument.objects.bulk_create(
+            LegalInstrument(
+                code=f"{j.code}-{kind}",
+                jurisdiction=j,
+                name=kind.title(),
+                citation="-",
+                start=dt.date(2000, 1, 1),
+                categories=["subscriber", "traffic", "content"],
+                hook="presence",
+            )
+            for kind in ("WARRANT", "ORDER", "SUBPOENA")
+        )
+    entity = ControllingEntity.objects.create(name="Example Inc.", country=jurisdictions[0], offers_services_in=["*"])
+    version = CatalogueVersion.objects.create(number=1, content_hash="0" * 64, source="files")
+    weights = [w for _, w in COUNTRIES]
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    user = None
+    batch = 5000
+    closed_outcomes = ["produced_in_full", "produced_in_part", "no_data", "rejected", "withdrawn", "moot"]
+    for offset in range(0, n, batch):
+        if time.monotonic() > deadline:
+            raise SystemExit(2)
+        size = min(batch, n - offset)
+        demands = []
+        for i in range(offset, offset + size):
+            j = rng.choices(jurisdictions, weights)[0]
+            when = start + dt.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
+            demands.append(
+                Demand(
+                    reference=f"R-{i:07d}",
+                    instrument=rng.choice(instruments[j.code]),
+                    issuing_jurisdiction=j,
+                    issuing_authority="Authority",
+                    served_entity=entity,
+                    served_at=when,
+                    received_at=when + dt.timedelta(hours=2) if rng.random() < 0.9 else None,
+                    emergency=rng.random() < 0.05,
+                )
+            )
+        demands = Demand.objects.bulk_create(demands)
+        TargetAccount.objects.bulk_create(
+            TargetAccount(demand=d, identifier=f"u{d.pk}-{k}@example.com")
+            for d in demands
+            for k in range(rng.randint(1, 3))
+        )
+        NondisclosureOrder.objects.bulk_create(
+            NondisclosureOrder(demand=d, basis="18 U.S.C. §2705(b)", starts_on=dt.date(2025, 1, 1))
+            for d in demands
+            if rng.random() < 0.2
+        )
+        cases = []
+        for d in demands:
+            status = rng.choice(Status.values)
+            cases.append(
+                Case(
+                    demand=d,
+                    status=status,
+                    outcome=rng.choice(closed_outcomes) if status == Status.CLOSED else "",
+                    appeal_status=rng.choice([AppealStatus.NONE] * 9 + [AppealStatus.ARGUED]),
+                    contempt_status=rng.choice([ContemptStatus.NONE] * 19 + [ContemptStatus.HELD]),
+                )
+            )
+        cases = Case.objects.bulk_create(cases)
+        analyses = []
+        for c, d in zip(cases, demands, strict=True):
+            if rng.random() < 0.1:
+                continue
+            items = [
+                {
+                    "account": "a@example.com",
+                    "category": rng.choice(["subscriber", "traffic", "content"]),
+                    "storage": rng.choice(["US", "IE", "DE", d.issuing_jurisdiction_id, None]),
+                    "controlled_by": "Example Inc.",
+                    "reach": rng.choice(["storage", "control", "none"]),
+                    "route": "direct",
+                    "conflicts": [],
+                    "comity_motion": False,
+                    "mlat": [],
+                    "reasons": [{"code": "reach", "text": "Reason text of a typical length here.", "citation": "-"}],
+                }
+                for _ in range(rng.randint(2, 4))
+            ]
+            analyses.append(
+                Analysis(
+                    case=c,
+                    as_of=dt.date(2026, 1, 1),
+                    catalogue_version=version,
+                    result={"doctrine": "control-based", "items": items, "deadlines": {}, "reasons": []},
+                    fingerprint="x",
+                )
+            )
+        analyses = Analysis.objects.bulk_create(analyses)
+        if user is None:
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.create_user("bench.counsel", password=None)
+        HoldingOverride.objects.bulk_create(
+            HoldingOverride(
+                analysis=a,
+                item=0,
+                account="a@example.com",
+                category=a.result["items"][0]["category"],
+                reach="none",
+                route="mlat",
+                reason="Bench",
+                by=user,
+            )
+            for a in analyses
+            if rng.random() < 0.02
+        )
+
+
+def main() -> int:
+    from cases import report
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    deadline = time.monotonic() + TIME_LIMIT_S
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed(args.cases, deadline)
+        print(f"Seeded {args.cases} cases on {connection.vendor} in {time.perf_counter() - started:.1f} s")
+        everything = {"start": "2025-01-01", "end": "2027-01-31"}
+        periods = [
+            ("every case (2025-01-01 to 2027-01-31)", report.period_from(everything, today=None)),
+            ("one half year (2026-H1)", report.period_from({"half": "2026-H1"}, today=None)),
+        ]
+        for name, period in periods:
+            times = []
+            for _ in range(args.runs):
+                if time.monotonic() > deadline:
+                    print("time limit reached")
+                    return 2
+                t = time.perf_counter()
+                result = report.transparency_report(period)
+                times.append((time.perf_counter() - t) * 1000)
+            print(
+                f"transparency report, {name}: {result.total.demands} demands, {len(result.lines)} lines, "
+                f"median {statistics.median(times):.0f} ms over {len(times)} runs"
+            )
+        return 0
+    finally:
+        connection.close()
+        if BENCH_URL:
+            _postgres_admin([f"DROP DATABASE IF EXISTS {DB_NAME}"])
+        else:
+            SQLITE.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
