@@ -18,6 +18,9 @@ from requests_app.api import DemandViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
+# No ".json" suffix routes: the API speaks JSON only, and the workflow actions take no
+# `format` argument (a suffixed URL was a 500).
+router.include_format_suffixes = False
 router.register("cases", CaseViewSet, basename="case")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("catalogue/jurisdictions", JurisdictionViewSet, basename="jurisdiction")
