@@ -204,6 +204,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (config/security.py): this many failures for one username from one
+# address within the window lock further attempts for the lockout, in this cache
+# (local memory by default, so per process: see config/security.py).
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 5)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+LOGIN_THROTTLE_LOCKOUT = env_int("LOGIN_THROTTLE_LOCKOUT", 15 * 60)
+LOGIN_THROTTLE_CACHE = "default"
 
 # --- I18N ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -231,7 +238,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------
-MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# The console backend only in development: with DEBUG off an unset EMAIL_BACKEND means
+# SMTP, never reminders silently printed (and `check --deploy` refuses the console one).
+_MAIL_DEFAULT = "django.core.mail.backends." + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend")
+MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", _MAIL_DEFAULT)}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lexloci@localhost")
 
 # --- Security -----------------------------------------------------------------
@@ -291,11 +301,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ------------------------------------------------------------------
+# Every handler redacts API keys, Authorization values and e-mail-like identifiers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "config.log_redaction.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

@@ -5,11 +5,14 @@ from django.views.defaults import page_not_found, server_error
 
 from cases import views as case_views
 from cases.urls import report_patterns
+from config.security import ThrottledAdminAuthenticationForm, ThrottledLoginView
+
+admin.site.login_form = ThrottledAdminAuthenticationForm  # the admin's login is throttled too
 
 urlpatterns = [
     path("", case_views.home, name="home"),
     path("healthz", case_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
