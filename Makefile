@@ -22,7 +22,7 @@ for c in $(CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help install run test lint format migrations-check bench bench-engine bench-case-list bench-api lock clean
+.PHONY: system-deps help install run test lint format migrations-check bench bench-engine bench-case-list bench-api bench-report bench-load lock clean
 
 help:
 	@echo "make run | test | install | lint | format | migrations-check | bench | lock | clean"
@@ -41,7 +41,13 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system-deps
+
+# Debian libraries WeasyPrint loads for the case memo PDF. Installed when missing and
+# we are root (as on these machines and CI); otherwise say what to install.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-deps:
+	@missing=$$(for p in $(RUNTIME_DEBS); do 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); 	if [ -n "$$missing" ]; then 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then 			echo "Installing Debian packages for PDF memos: $$missing"; 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; 		else 			echo "NOTE: PDF memos need these Debian packages: $$missing (apt-get install -y $$missing)"; 		fi; 	fi
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -65,13 +71,20 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Benchmarks report figures against the issues' budgets; each is bounded in time.
-bench: bench-engine bench-case-list bench-api
+bench: bench-engine bench-case-list bench-api bench-report
 
 bench-engine: install
 	$(PY) bench/bench_engine.py
 
 bench-case-list: install
 	$(PY) bench/bench_case_list.py
+
+bench-report: install
+	$(PY) bench/bench_report.py
+
+# Mixed load (reads, intake, transitions) on gunicorn + PostgreSQL, 60 s.
+bench-load: install
+	$(PY) bench/load_mixed.py
 
 # Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change) and wrk.
 bench-api: install
