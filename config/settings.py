@@ -241,7 +241,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The console backend only in development: with DEBUG off an unset EMAIL_BACKEND means
 # SMTP, never reminders silently printed (and `check --deploy` refuses the console one).
 _MAIL_DEFAULT = "django.core.mail.backends." + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend")
-MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", _MAIL_DEFAULT)}}
+_MAIL_BACKEND = env_str("EMAIL_BACKEND", _MAIL_DEFAULT)
+_MAIL_OPTIONS: dict = {}
+if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lexloci@localhost")
 
 # --- Security -----------------------------------------------------------------
