@@ -159,9 +159,7 @@ def test_intake_form_never_fails_and_writes_only_valid_demands(demo, intake_user
     if "reference" in changes:
         data["reference"] = changes["reference"]
     demands = Demand.objects.count()
-    response = client.post(
-        "/demands/new/", {k: v.replace("\x00", "\ufffd") if k == "x" else v for k, v in data.items()}
-    )
+    response = client.post("/demands/new/", data)
     assert response.status_code < 500, (data, response.status_code)
     if response.status_code == 302:
         assert Demand.objects.count() == demands + 1

@@ -78,7 +78,12 @@ def test_every_page_carries_a_content_security_policy(demo, admin_user_):
 
 
 def _production(*code: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    # Only the deployment's variables: none a test run may have set (DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY=os.urandom(32).hex(),
