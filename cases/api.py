@@ -68,29 +68,29 @@ class ApiCaseFilter(CaseFilter):
             raise ValidationError({"updated_since": ["Out of range."]}) from None
 
 
-# The status endpoint is what client systems poll all day, so it is written as three
-# small SQL statements instead of ORM querysets, whose compilation cost more than
-# running them (measured: bench/bench_api.py). They use the indexes on
-# cases_deadline(case_id), cases_caseevent(case_id, occurred_on) and
-# cases_analysis(case_id).
+# The status endpoint is what client systems poll all day, so it is one SQL statement
+# instead of ORM querysets, whose compilation cost more than running them (measured:
+# bench/bench_api.py). The latest event and analysis are joined through correlated
+# subqueries on cases_caseevent(case_id, occurred_on) and cases_analysis(case_id).
 _STATUS_SQL = """
     SELECT c.id, d.reference, c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
            c.contempt_kind, c.contempt_by_stipulation, c.contempt_sanctions_amount, c.contempt_stayed,
            c.version, c.updated_at,
            (SELECT MIN(dl.due_at) FROM cases_deadline dl WHERE dl.case_id = c.id AND dl.state = 'open'),
            (SELECT dl.kind FROM cases_deadline dl WHERE dl.case_id = c.id AND dl.state = 'open'
-             ORDER BY dl.due_at, dl.id LIMIT 1)
-      FROM cases_case c JOIN requests_app_demand d ON d.id = c.demand_id
+             ORDER BY dl.due_at, dl.id LIMIT 1),
+           e.kind, e.occurred_on, e.note,
+           a.id, a.as_of, v.number, a.signed_off_at, a.result
+      FROM cases_case c
+      JOIN requests_app_demand d ON d.id = c.demand_id
+      LEFT JOIN cases_caseevent e ON e.id = (
+            SELECT e2.id FROM cases_caseevent e2 WHERE e2.case_id = c.id
+             ORDER BY e2.occurred_on DESC, e2.recorded_at DESC, e2.id DESC LIMIT 1)
+      LEFT JOIN cases_analysis a ON a.id = (
+            SELECT a2.id FROM cases_analysis a2 WHERE a2.case_id = c.id
+             ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)
+      LEFT JOIN jurisdictions_catalogueversion v ON v.id = a.catalogue_version_id
      WHERE c.id = %s
-"""
-_LAST_EVENT_SQL = """
-    SELECT kind, occurred_on, note FROM cases_caseevent WHERE case_id = %s
-     ORDER BY occurred_on DESC, recorded_at DESC, id DESC LIMIT 1
-"""
-_LATEST_ANALYSIS_SQL = """
-    SELECT a.id, a.as_of, v.number, a.signed_off_at, a.result
-      FROM cases_analysis a JOIN jurisdictions_catalogueversion v ON v.id = a.catalogue_version_id
-     WHERE a.case_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT 1
 """
 
 
@@ -103,8 +103,12 @@ def _as_datetime(value):
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _as_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def case_status(case_id: int) -> dict | None:
-    """The case row of the status, with its next open deadline: one query."""
+    """The compact status of one case, in one query; None when there is no such case."""
     with connection.cursor() as cursor:
         cursor.execute(_STATUS_SQL, [case_id])
         row = cursor.fetchone()
@@ -126,9 +130,27 @@ def case_status(case_id: int) -> dict | None:
         updated_at,
         next_at,
         next_kind,
+        event_kind,
+        event_on,
+        event_note,
+        analysis_id,
+        as_of,
+        catalogue_number,
+        signed_off_at,
+        result,
     ) = row
     updated_at = _as_datetime(updated_at)
     next_at = _as_datetime(next_at)
+    analysis = None
+    if analysis_id is not None:
+        result = result if isinstance(result, dict) else json.loads(result)
+        analysis = {
+            "id": analysis_id,
+            "as_of": _as_date(as_of),
+            "catalogue_version": catalogue_number,
+            "signed_off": signed_off_at is not None,
+            **_analysis_summary(result),
+        }
     return {
         "id": pk,
         "reference": reference,
@@ -143,34 +165,14 @@ def case_status(case_id: int) -> dict | None:
             "stayed": bool(stayed),
         },
         "next_deadline": {"kind": next_kind, "due_at": next_at} if next_at else None,
+        "last_event": {"kind": event_kind, "occurred_on": _as_date(event_on), "note": event_note}
+        if event_kind is not None
+        else None,
+        "analysis": analysis,
         "version": version,
         "updated_at": updated_at,
         "_updated_at_key": updated_at.isoformat(),
     }
-
-
-def _status_details(case_id: int) -> dict:
-    """The last event and the latest analysis's summary: two queries."""
-    with connection.cursor() as cursor:
-        cursor.execute(_LAST_EVENT_SQL, [case_id])
-        event = cursor.fetchone()
-        cursor.execute(_LATEST_ANALYSIS_SQL, [case_id])
-        analysis = cursor.fetchone()
-    details: dict = {"last_event": None, "analysis": None}
-    if event:
-        occurred_on = event[1] if not isinstance(event[1], str) else dt.date.fromisoformat(event[1])
-        details["last_event"] = {"kind": event[0], "occurred_on": occurred_on, "note": event[2]}
-    if analysis:
-        result = analysis[4] if isinstance(analysis[4], dict) else json.loads(analysis[4])
-        as_of = analysis[1] if not isinstance(analysis[1], str) else dt.date.fromisoformat(analysis[1])
-        details["analysis"] = {
-            "id": analysis[0],
-            "as_of": as_of,
-            "catalogue_version": analysis[2],
-            "signed_off": analysis[3] is not None,
-            **_analysis_summary(result),
-        }
-    return details
 
 
 def _analysis_summary(result: dict) -> dict:
@@ -328,7 +330,6 @@ class CaseViewSet(
         etag = etag_for("case", body["id"], body["version"], body.pop("_updated_at_key"))
         if (response := not_modified(request, etag)) is not None:
             return response
-        body.update(_status_details(body["id"]))
         response = Response(body)
         response["ETag"] = etag
         return response
