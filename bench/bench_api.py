@@ -110,6 +110,7 @@ def seed(count: int) -> tuple[list[int], str]:
                         doctrine=analysis.doctrine,
                         result=analysis.result,
                         fingerprint=analysis.fingerprint,
+                        summary=analysis.summary,
                     )
                     for c in cases
                 )

@@ -29,6 +29,23 @@ def answer_of(result: dict) -> dict:
     }
 
 
+def summarise(result: dict) -> dict:
+    """The short form of an answer that clients poll (the case status endpoint)."""
+    items = result.get("items", [])
+    routes: dict[str, int] = {}
+    for item in items:
+        routes[item["route"]] = routes.get(item["route"], 0) + 1
+    return {
+        "doctrine": result.get("doctrine"),
+        "holdings": len(items),
+        "reachable": sum(1 for item in items if item["reach"] != "none"),
+        "routes": routes,
+        "conflicts": sorted({c for item in items for c in item["conflicts"]}),
+        "comity_motion": any(item["comity_motion"] for item in items),
+        "deadlines": result.get("deadlines", {}),
+    }
+
+
 def fingerprint(result: dict) -> str:
     return hashlib.sha256(json.dumps(answer_of(result), sort_keys=True).encode()).hexdigest()
 
@@ -101,6 +118,7 @@ def analyse_case(
         doctrine=result["doctrine"] or "",
         result=result,
         fingerprint=digest,
+        summary=summarise(result),
     )
     changes = describe_changes(latest.result, result) if latest and latest.fingerprint != digest else []
     if changes:

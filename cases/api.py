@@ -80,7 +80,7 @@ _STATUS_SQL = """
            (SELECT dl.kind FROM cases_deadline dl WHERE dl.case_id = c.id AND dl.state = 'open'
              ORDER BY dl.due_at, dl.id LIMIT 1),
            e.kind, e.occurred_on, e.note,
-           a.id, a.as_of, v.number, a.signed_off_at, a.result
+           a.id, a.as_of, v.number, a.signed_off_at, a.summary
       FROM cases_case c
       JOIN requests_app_demand d ON d.id = c.demand_id
       LEFT JOIN cases_caseevent e ON e.id = (
@@ -137,19 +137,19 @@ def case_status(case_id: int) -> dict | None:
         as_of,
         catalogue_number,
         signed_off_at,
-        result,
+        summary,
     ) = row
     updated_at = _as_datetime(updated_at)
     next_at = _as_datetime(next_at)
     analysis = None
     if analysis_id is not None:
-        result = result if isinstance(result, dict) else json.loads(result)
+        summary = summary if isinstance(summary, dict) else json.loads(summary)
         analysis = {
             "id": analysis_id,
             "as_of": _as_date(as_of),
             "catalogue_version": catalogue_number,
             "signed_off": signed_off_at is not None,
-            **_analysis_summary(result),
+            **summary,
         }
     return {
         "id": pk,
@@ -172,22 +172,6 @@ def case_status(case_id: int) -> dict | None:
         "version": version,
         "updated_at": updated_at,
         "_updated_at_key": updated_at.isoformat(),
-    }
-
-
-def _analysis_summary(result: dict) -> dict:
-    items = result.get("items", [])
-    routes: dict[str, int] = {}
-    for item in items:
-        routes[item["route"]] = routes.get(item["route"], 0) + 1
-    return {
-        "doctrine": result.get("doctrine"),
-        "holdings": len(items),
-        "reachable": sum(1 for item in items if item["reach"] != "none"),
-        "routes": routes,
-        "conflicts": sorted({c for item in items for c in item["conflicts"]}),
-        "comity_motion": any(item["comity_motion"] for item in items),
-        "deadlines": result.get("deadlines", {}),
     }
 
 

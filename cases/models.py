@@ -127,6 +127,9 @@ class Analysis(models.Model):
     doctrine = models.CharField(max_length=16, blank=True)
     result = models.JSONField(help_text="The engine's full answer: rows, conflicts, deadlines, reasons.")
     fingerprint = models.CharField(max_length=64, help_text="Hash of the answer, to tell when it changed.")
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="Counts by route, conflicts, deadlines: what the status endpoint shows."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
