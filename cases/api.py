@@ -107,11 +107,25 @@ def _as_date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def case_status(case_id: int) -> dict | None:
-    """The compact status of one case, in one query; None when there is no such case."""
+def _fetch_status_row(case_id: int):
+    """On PostgreSQL a prepared statement: planning this query costs several times its
+    execution (EXPLAIN ANALYZE: ~4 ms against ~0.7 ms), and Django's client-side binding
+    never prepares. psycopg prepares it once per connection (persistent connections)."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_STATUS_SQL, [case_id], prepare=True)
+            return cursor.fetchone()
     with connection.cursor() as cursor:
         cursor.execute(_STATUS_SQL, [case_id])
-        row = cursor.fetchone()
+        return cursor.fetchone()
+
+
+def case_status(case_id: int) -> dict | None:
+    """The compact status of one case, in one query; None when there is no such case."""
+    row = _fetch_status_row(case_id)
     if row is None:
         return None
     (
