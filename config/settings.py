@@ -172,7 +172,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
-    "visibility_timeout": 3600,
+    # Longer than any task may run (CELERY_TASK_TIME_LIMIT), short enough that a task
+    # whose worker died (OOM, lost node) is redelivered within minutes, not an hour.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 360),
 }
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat does not support Django 6.1: beat's schedule lives here.
