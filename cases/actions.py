@@ -794,19 +794,19 @@ def move_deadline(
     return new
 
 
-@transaction.atomic
-def complete_deadline(
-    *, deadline: Deadline, by, expected_version: int | None, occurred_on: dt.date | None = None, note: str = ""
+def _close_deadline(
+    deadline: Deadline, *, state: str, kind: str, by, expected_version: int | None, occurred_on, note: str
 ) -> Deadline:
-    """The deadline was met (the response produced, the objection filed)."""
-    occurred_on = _check_date(occurred_on or timezone.localdate())
+    """Mark a deadline met or cancelled and write its one event."""
     locked_case, locked = _lock_deadline(deadline, expected_version)
-    locked.state, locked.completed_on = Deadline.State.MET, occurred_on
+    if state == Deadline.State.CANCELLED:
+        _check_manual(locked, "cancelled")
+    locked.state, locked.completed_on = state, occurred_on
     locked.save(update_fields=["state", "completed_on"])
     _save(None, locked_case, [], by)
     _event(
         locked_case,
-        kind="deadline_met",
+        kind=kind,
         occurred_on=occurred_on,
         by=by,
         where=_where(None, "", "", note, None),
@@ -817,6 +817,23 @@ def complete_deadline(
 
 
 @transaction.atomic
+def complete_deadline(
+    *, deadline: Deadline, by, expected_version: int | None, occurred_on: dt.date | None = None, note: str = ""
+) -> Deadline:
+    """The deadline was met (the response produced, the objection filed)."""
+    occurred_on = _check_date(occurred_on or timezone.localdate())
+    return _close_deadline(
+        deadline,
+        state=Deadline.State.MET,
+        kind="deadline_met",
+        by=by,
+        expected_version=expected_version,
+        occurred_on=occurred_on,
+        note=note,
+    )
+
+
+@transaction.atomic
 def cancel_deadline(
     *, deadline: Deadline, by, expected_version: int | None, reason: str, occurred_on: dt.date | None = None
 ) -> Deadline:
@@ -824,21 +841,15 @@ def cancel_deadline(
     if not reason.strip():
         raise ValidationError({"reason": "Say why the deadline is cancelled."})
     occurred_on = _check_date(occurred_on or timezone.localdate())
-    locked_case, locked = _lock_deadline(deadline, expected_version)
-    _check_manual(locked, "cancelled")
-    locked.state, locked.completed_on = Deadline.State.CANCELLED, occurred_on
-    locked.save(update_fields=["state", "completed_on"])
-    _save(None, locked_case, [], by)
-    _event(
-        locked_case,
+    return _close_deadline(
+        deadline,
+        state=Deadline.State.CANCELLED,
         kind="deadline_cancelled",
-        occurred_on=occurred_on,
         by=by,
-        where=_where(None, "", "", reason, None),
-        data=_deadline_where(locked),
+        expected_version=expected_version,
+        occurred_on=occurred_on,
+        note=reason,
     )
-    deadline.state, deadline.completed_on = locked.state, locked.completed_on
-    return locked
 
 
 # --- Nondisclosure orders and tasks ------------------------------------------------------
