@@ -1,13 +1,15 @@
 """Load the case-status endpoint and a minimal endpoint with wrk, on gunicorn + PostgreSQL.
 
-    .venv/bin/python bench/bench_api.py [--cases 100000] [--duration 15] [--connections 16]
+    .venv/bin/python bench/bench_api.py [--cases 100000] [--duration 15] [--connections 16] [--rounds 3]
 
 Seeds (once; later runs reuse it) a PostgreSQL database `lexloci_bench` with
-100,000 cases, each with a demand, an account, a holding and an analysis; starts
-gunicorn on a spare loopback port with DEBUG off; then runs wrk against
-`/api/v1/cases/<random id>/status/` and against `/api/v1/whoami/` (one row, the
-same token authentication), and prints both throughputs, p50 and p99 latency, and
-their ratio. Budget: status throughput at least 70% of the minimal endpoint's.
+100,000 cases, each with a demand, an account, a holding, an analysis, an event
+and two deadlines (one open); starts gunicorn on a spare loopback port with DEBUG
+off; then runs wrk against `/api/v1/cases/<random id>/status/` and against
+`/api/v1/whoami/` (one row, the same token authentication) in alternating rounds,
+and prints each round and, for each endpoint, its median round: throughput, p50 and
+p99 latency, and the ratio. Budget: status throughput at least 70% of the minimal
+endpoint's.
 Everything targets 127.0.0.1 and stops by itself.
 """
 
@@ -70,6 +72,7 @@ def seed(count: int) -> tuple[list[int], str]:
     call_command("load_catalogue", stdout=io.StringIO())
     call_command("load_demo", stdout=io.StringIO())
     existing = Case.objects.count()
+    served = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
     if existing < count:
         started = time.monotonic()
         template = Case.objects.get(demand__reference="COPO-2026-0142")
@@ -77,7 +80,6 @@ def seed(count: int) -> tuple[list[int], str]:
         instrument = LegalInstrument.objects.get(code="GB-COPO")
         entity = ControllingEntity.objects.get(name="Microsoft Corporation")
         location = DataLocation.objects.get(name="Quincy, Washington (US West)")
-        served = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
         batch = 5000
         for start in range(existing, count, batch):
             n = min(batch, count - start)
@@ -115,12 +117,61 @@ def seed(count: int) -> tuple[list[int], str]:
                     for c in cases
                 )
             print(f"  seeded {start + n:,} / {count:,} cases ({time.monotonic() - started:.0f}s)", flush=True)
+    seed_timeline(served)
     user, _ = get_user_model().objects.get_or_create(username="bench-client")
     user.groups.add(Group.objects.get(name=roles.API_CLIENT))
     ApiToken.objects.filter(name="bench").update(revoked_at=dt.datetime.now(dt.UTC))
     _, key = ApiToken.issue(user=user, name="bench", scope=ApiToken.Scope.READ)
     ids = list(Case.objects.order_by("?").values_list("pk", flat=True)[:2000])
     return ids, key
+
+
+def seed_timeline(served) -> None:
+    """Give every case without one an event and two deadlines (one open, one met), so
+    the status query's subqueries find rows the way they do on a working docket."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from cases.models import Case, CaseEvent, Deadline
+
+    started = time.monotonic()
+    batch = 5000
+    while True:
+        ids = list(Case.objects.filter(events__isnull=True).values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        with transaction.atomic():
+            CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    case_id=pk, kind="demand_logged", occurred_on=served.date(), note="GB-COPO from Bench logged."
+                )
+                for pk in ids
+            )
+            Deadline.objects.bulk_create(
+                deadline
+                for pk in ids
+                for deadline in (
+                    Deadline(
+                        case_id=pk,
+                        kind=Deadline.Kind.RESPONSE,
+                        due_at=served + dt.timedelta(days=14 + pk % 30),
+                        source=Deadline.Source.COMPUTED,
+                    ),
+                    Deadline(
+                        case_id=pk,
+                        kind=Deadline.Kind.OBJECTION,
+                        due_at=served + dt.timedelta(days=7),
+                        source=Deadline.Source.MANUAL,
+                        state=Deadline.State.MET,
+                        completed_on=served.date(),
+                    ),
+                )
+            )
+        print(f"  gave {len(ids):,} cases an event and deadlines ({time.monotonic() - started:.0f}s)", flush=True)
+    if time.monotonic() - started > 1:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def free_port() -> int:
@@ -205,12 +256,18 @@ def run_wrk(url: str, key: str, duration: int, connections: int, script: str | N
     return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"), "non_2xx": int(non2xx.group(1)) if non2xx else 0}
 
 
+def median_round(results: list[dict]) -> dict:
+    """The round with the median throughput (its latencies come with it)."""
+    return sorted(results, key=lambda r: r["rps"])[len(results) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the median is reported")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -232,20 +289,34 @@ def main() -> None:
             scripts[name] = lua.name
         run_wrk(base, key, 3, args.connections, scripts["minimal"])  # warm up
         run_wrk(base, key, 3, args.connections, scripts["status"])
-        minimal = run_wrk(base, key, args.duration, args.connections, scripts["minimal"])
-        status = run_wrk(base, key, args.duration, args.connections, scripts["status"])
+        # Alternating rounds, so a burst of noise on the machine hits both endpoints;
+        # the figures reported are each endpoint's median round.
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            minimal = run_wrk(base, key, args.duration, args.connections, scripts["minimal"])
+            status = run_wrk(base, key, args.duration, args.connections, scripts["status"])
+            rounds.append({"minimal": minimal, "status": status, "ratio": round(status["rps"] / minimal["rps"], 3)})
+            print(
+                f"  round {number}: status {status['rps']:.0f} req/s, minimal {minimal['rps']:.0f} req/s "
+                f"({rounds[-1]['ratio']:.0%})",
+                flush=True,
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+    minimal = median_round([r["minimal"] for r in rounds])
+    status = median_round([r["status"] for r in rounds])
     ratio = status["rps"] / minimal["rps"]
-    print(json.dumps({"cases": args.cases, "minimal": minimal, "status": status, "ratio": round(ratio, 3)}, indent=2))
+    summary = {"cases": args.cases, "rounds": rounds, "minimal": minimal, "status": status, "ratio": round(ratio, 3)}
+    print(json.dumps(summary, indent=2))
     print(
         f"status {status['rps']:.0f} req/s (p50 {status['p50']}, p99 {status['p99']}), "
         f"minimal {minimal['rps']:.0f} req/s (p50 {minimal['p50']}, p99 {minimal['p99']}): "
         f"ratio {ratio:.0%} (budget 70%: {'met' if ratio >= 0.7 else 'NOT met'})"
     )
-    if status["non_2xx"] or minimal["non_2xx"]:
-        raise SystemExit(f"non-2xx responses: status {status['non_2xx']}, minimal {minimal['non_2xx']}")
+    failed = sum(r[name]["non_2xx"] for r in rounds for name in ("status", "minimal"))
+    if failed:
+        raise SystemExit(f"{failed} non-2xx responses")
 
 
 if __name__ == "__main__":

@@ -150,6 +150,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # Django turns prepared statements off (None) for the sake of transaction-mode
+    # PgBouncer. Its ORM cursors bind client-side and never prepare anyway; only the
+    # status endpoint's hand-written query asks to be prepared (cases/api.py), so
+    # this enables just that. DATABASE_PREPARED_STATEMENTS=0 behind such a pooler.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _db["OPTIONS"]["prepare_threshold"] = 5
     if DATABASE_POOL:
         _db["OPTIONS"]["pool"] = {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10)}
 DATABASES = {"default": _db}

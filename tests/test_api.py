@@ -181,6 +181,40 @@ def test_unknown_case_is_404_in_the_error_shape(demo, viewer_user):
     assert response.status_code == 404 and response.json()["error"]["status"] == 404
 
 
+def test_status_names_the_earliest_open_deadline_and_the_latest_event(db, viewer_user):
+    from cases.models import Deadline
+    from tests.factories import EventFactory
+
+    case = CaseFactory()
+    served = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    manual, met = Deadline.Source.MANUAL, Deadline.State.MET
+    for kind, days, state in (("objection", 1, met), ("custom", 9, "open"), ("appeal_notice", 5, "open")):
+        Deadline.objects.create(
+            case=case, kind=kind, label="x", due_at=served + dt.timedelta(days=days), source=manual, state=state
+        )
+    EventFactory(case=case, kind="status_changed", occurred_on=dt.date(2026, 11, 9), note="later")
+    EventFactory(case=case, kind="demand_logged", occurred_on=dt.date(2026, 11, 2), note="earlier")
+    body = client_for(viewer_user).get(f"/api/v1/cases/{case.pk}/status/").json()
+    assert body["next_deadline"] == {"kind": "appeal_notice", "due_at": "2026-11-07T09:00:00Z"}
+    assert body["last_event"] == {"kind": "status_changed", "occurred_on": "2026-11-09", "note": "later"}
+    assert body["analysis"] is None
+    Deadline.objects.filter(case=case, state="open").update(state=Deadline.State.CANCELLED)
+    body = client_for(viewer_user).get(f"/api/v1/cases/{case.pk}/status/").json()
+    assert body["next_deadline"] is None and body["last_event"]["kind"] == "status_changed"
+
+
+def test_status_query_is_a_prepared_statement_on_postgresql(postgres, demo, viewer_user):
+    """Django turns preparation off by default; settings turn it on for this query only,
+    because planning it costs several times running it."""
+    case = Case.objects.get(demand__reference="COPO-2026-0142")
+    client = client_for(viewer_user)
+    for _ in range(2):
+        assert client.get(f"/api/v1/cases/{case.pk}/status/").status_code == 200
+    with postgres.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%cases_deadline n%"])
+        assert len(cursor.fetchall()) == 1
+
+
 def test_events_deadlines_analyses(demo, viewer_user):
     case = Case.objects.get(demand__reference="13-MAG-2814")
     client = client_for(viewer_user)
