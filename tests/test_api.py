@@ -181,6 +181,13 @@ def test_unknown_case_is_404_in_the_error_shape(demo, viewer_user):
     assert response.status_code == 404 and response.json()["error"]["status"] == 404
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cases/abc/status/", "/api/v1/no-such-thing/", "/api/v1/cases/1/nope/"])
+def test_unknown_api_urls_are_404_in_the_error_shape(db, viewer_user, path):
+    response = client_for(viewer_user).get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["error"] == {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}
+
+
 def test_status_names_the_earliest_open_deadline_and_the_latest_event(db, viewer_user):
     from cases.models import Deadline
     from tests.factories import EventFactory
