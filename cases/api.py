@@ -39,6 +39,7 @@ ERRORS = {
     401: OpenApiResponse(description="Not authenticated"),
     403: OpenApiResponse(description="Your role or token scope does not allow this"),
     404: OpenApiResponse(description="No such case"),
+    503: OpenApiResponse(description="The database is unavailable for a moment: retry after `Retry-After` seconds"),
 }
 WRITE_ERRORS = {
     **ERRORS,

@@ -1,5 +1,10 @@
+import sys
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 
@@ -25,25 +30,41 @@ urlpatterns = [
 ]
 
 
+# Seconds a client is asked to wait when the database is unreachable (a restart or
+# failover takes a few seconds: tests/fault/test_postgres_restart.py).
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable() -> bool:
+    """True while handling an error from a database that cannot be reached or
+    answer (a restart, a failover, a timeout): worth retrying, unlike a bug."""
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
 def _json_for_api(default):
-    """API paths answer errors in the API's JSON shape, pages keep Django's pages."""
+    """API paths answer errors in the API's JSON shape, pages keep Django's pages.
+    A database that is down for a moment answers 503 with Retry-After, not 500."""
 
     def handler(request, *args, **kwargs):
+        if default is server_error and _database_unavailable():
+            status, code = 503, "unavailable"
+            message = f"The database is unavailable for a moment; retry in {RETRY_AFTER_SECONDS} seconds."
+        elif default is server_error:
+            status, code, message = 500, "error", "Server error."
+        else:
+            status, code, message = 404, "not_found", "Not found."
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
-            status = 404 if default is page_not_found else 500
-            message = "Not found." if status == 404 else "Server error."
-            body = {
-                "error": {
-                    "status": status,
-                    "code": "not_found" if status == 404 else "error",
-                    "message": message,
-                    "fields": {},
-                }
-            }
-            return JsonResponse(body, status=status)
-        return default(request, *args, **kwargs)
+            response = JsonResponse(
+                {"error": {"status": status, "code": code, "message": message, "fields": {}}}, status=status
+            )
+        elif status == 503:
+            # A page that needs nothing from the database: no user, no session.
+            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        else:
+            return default(request, *args, **kwargs)
+        if status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     return handler
 

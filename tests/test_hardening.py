@@ -330,3 +330,45 @@ def test_api_has_no_way_to_edit_or_delete_the_record(demo, api_user, method, pat
     response = getattr(client, method)(url, {"note": "x", "status": "closed"}, format="json")
     assert response.status_code == 405
     assert (CaseEvent.objects.count(), demo.analyses.count()) == before
+
+
+# ------------------------------------------------------- database unavailable
+
+
+def _database_down(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+
+def test_database_outage_is_a_503_with_retry_after_on_the_api(db, viewer_user, monkeypatch):
+    monkeypatch.setattr("cases.api.case_status", _database_down)
+    client = APIClient()
+    client.raise_request_exception = False
+    client.force_authenticate(viewer_user)
+    response = client.get("/api/v1/cases/1/status/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "unavailable"
+    assert "retry in 5 seconds" in response.json()["error"]["message"]
+
+
+def test_database_outage_is_a_503_page_that_needs_no_database(db, viewer_user, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(viewer_user)
+    monkeypatch.setattr("cases.views.case_list_queryset", _database_down)
+    response = client.get("/cases/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert b"Unavailable for a moment" in response.content
+
+
+def test_a_bug_is_still_a_500_not_a_503(db, viewer_user, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("cases.api.case_status", broken)
+    client = APIClient()
+    client.raise_request_exception = False
+    client.force_authenticate(viewer_user)
+    response = client.get("/api/v1/cases/1/status/")
+    assert response.status_code == 500 and "Retry-After" not in response
+    assert response.json()["error"] == {"status": 500, "code": "error", "message": "Server error.", "fields": {}}

@@ -1,5 +1,6 @@
 """(d) A PostgreSQL restart (a private cluster) during a load of reads and writes: the
-app serves again within seconds, and every write acknowledged (2xx) is there after."""
+app answers 503 with Retry-After while the database is down, serves again within
+seconds, and every write acknowledged (2xx) is there after."""
 
 import threading
 import time
@@ -104,5 +105,7 @@ def test_postgres_restart_under_load_loses_no_acknowledged_write(fault_template,
     assert lost == []
     assert back_after is not None and back_after < 5
     assert failures_after == []
+    # While it is down the app says so, retryably: 503 with Retry-After, never a 500.
+    assert {status for _, _, status in failures} <= {503}
     assert twice == []
     assert len(acknowledged) > 20
