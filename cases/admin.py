@@ -15,6 +15,7 @@ from cases.models import (
     CaseEvent,
     CaseTask,
     Deadline,
+    LoginThrottle,
     Notification,
     OutboxMessage,
     Outcome,
@@ -225,6 +226,21 @@ class CaseTaskAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "case", "kind", "created_at", "emailed_at", "read_at"]
     list_filter = ["kind"]
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed logins counted now. Deleting a row unlocks that username at that address."""
+
+    list_display = ["username", "address", "failures", "window_ends", "locked_until"]
+    search_fields = ["username", "address"]
+    readonly_fields = ["username", "address", "failures", "window_ends", "locked_until"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)

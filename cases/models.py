@@ -427,6 +427,26 @@ class HoldingOverride(models.Model):
         return f"{self.account} {self.category}: {self.reach}/{self.route} (override)"
 
 
+class LoginThrottle(models.Model):
+    """Failed logins of one username from one address (config/security.py). In the
+    database, so every web process counts the same failures; an admin unlocks a
+    username by deleting its row."""
+
+    key = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of username|address.")
+    username = models.CharField(max_length=150, editable=False)
+    address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    failures = models.PositiveIntegerField(default=0, editable=False, help_text="In the current window.")
+    window_ends = models.DateTimeField(editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-window_ends"]
+        indexes = [models.Index(fields=["window_ends"], name="loginthrottle_window")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address or 'unknown address'}"
+
+
 class ApiToken(models.Model):
     """A client system's credential. Only a hash of the key is stored; the key itself
     is shown once, when an admin issues it. Requests act as `user` (whose role group

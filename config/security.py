@@ -3,21 +3,23 @@
 `ThrottledAuthenticationForm` refuses logins for a username from one IP address after
 LOGIN_THROTTLE_FAILURES failures within LOGIN_THROTTLE_WINDOW seconds, for
 LOGIN_THROTTLE_LOCKOUT seconds, checked before the password is even looked at (a
-locked account answers the same whatever the password). The counters live in the
-cache named by LOGIN_THROTTLE_CACHE. With the default local-memory cache that is per
-process: under gunicorn with N workers an attacker gets at most N x the limit. Point
-LOGIN_THROTTLE_CACHE at a shared cache (Redis) to make it exact across processes.
-The site's login page and the admin's login both use it.
+locked account answers the same whatever the password). The counts are rows of
+`cases.LoginThrottle`, updated under a row lock, so every web process and host counts
+the same failures exactly; an admin unlocks a username by deleting its row. The
+site's login page and the admin's login both use it.
 """
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 # --- login throttling -----------------------------------------------------------------
 
@@ -26,10 +28,48 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _key(request, username: str) -> str:
-    ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    digest = hashlib.sha256(f"{username.strip().lower()}|{ip}".encode()).hexdigest()[:32]
-    return f"lexloci:login:{digest}"
+def _address(request) -> str | None:
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+def _key(username: str, address: str | None) -> str:
+    return hashlib.sha256(f"{username.strip().lower()}|{address or ''}".encode()).hexdigest()
+
+
+def is_locked(username: str, address: str | None) -> bool:
+    from cases.models import LoginThrottle
+
+    return LoginThrottle.objects.filter(key=_key(username, address), locked_until__gt=timezone.now()).exists()
+
+
+def record_failure(username: str, address: str | None) -> None:
+    """Count a failure; the one that reaches the limit locks the username at the address.
+    Rows whose window and lock have both passed are removed on the way."""
+    from cases.models import LoginThrottle
+
+    now = timezone.now()
+    window = dt.timedelta(seconds=_setting("LOGIN_THROTTLE_WINDOW", 900))
+    with transaction.atomic():
+        LoginThrottle.objects.filter(window_ends__lte=now).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+        ).delete()
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            key=_key(username, address),
+            defaults={"username": username.strip()[:150], "address": address, "window_ends": now + window},
+        )
+        if row.window_ends <= now:
+            row.failures, row.window_ends = 0, now + window
+        row.failures += 1
+        if row.failures >= _setting("LOGIN_THROTTLE_FAILURES", 5):
+            row.locked_until = now + dt.timedelta(seconds=_setting("LOGIN_THROTTLE_LOCKOUT", 900))
+            row.failures = 0
+        row.save()
+
+
+def clear_failures(username: str, address: str | None) -> None:
+    from cases.models import LoginThrottle
+
+    LoginThrottle.objects.filter(key=_key(username, address)).delete()
 
 
 class LoginThrottled(ValidationError):
@@ -42,10 +82,9 @@ class ThrottleMixin:
     throttled = False
 
     def clean(self):
-        cache = caches[getattr(settings, "LOGIN_THROTTLE_CACHE", "default")]
         username = self.data.get("username", "") or ""
-        key = _key(self.request, username)
-        if cache.get(f"{key}:locked"):
+        address = _address(self.request)
+        if is_locked(username, address):
             self.throttled = True
             minutes = max(1, _setting("LOGIN_THROTTLE_LOCKOUT", 900) // 60)
             raise LoginThrottled(
@@ -55,17 +94,9 @@ class ThrottleMixin:
         try:
             data = super().clean()
         except ValidationError:
-            window = _setting("LOGIN_THROTTLE_WINDOW", 900)
-            cache.add(f"{key}:failures", 0, timeout=window)
-            try:
-                failures = cache.incr(f"{key}:failures")
-            except ValueError:  # expired between add and incr
-                cache.set(f"{key}:failures", failures := 1, timeout=window)
-            if failures >= _setting("LOGIN_THROTTLE_FAILURES", 5):
-                cache.set(f"{key}:locked", True, timeout=_setting("LOGIN_THROTTLE_LOCKOUT", 900))
-                cache.delete(f"{key}:failures")
+            record_failure(username, address)
             raise
-        cache.delete(f"{key}:failures")
+        clear_failures(username, address)
         return data
 
 

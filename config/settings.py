@@ -218,7 +218,6 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 5)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
 LOGIN_THROTTLE_LOCKOUT = env_int("LOGIN_THROTTLE_LOCKOUT", 15 * 60)
-LOGIN_THROTTLE_CACHE = "default"
 
 # --- I18N ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -66,6 +66,7 @@ ADMIN_REFUSED_TO_STAFF = {
     "admin:cases_case_add", "admin:cases_case_delete",  # a case opens with its demand and stays
     "admin:requests_app_demand_delete", "admin:requests_app_targetaccount_delete",
     "admin:requests_app_holding_delete", "admin:cases_apitoken_delete", "admin:cases_webhookendpoint_delete",
+    "admin:cases_loginthrottle_add",  # failures are counted by logins; staff only delete them (unlock)
     "admin:jurisdictions_catalogueversion_add", "admin:jurisdictions_catalogueversion_delete",
 }  # fmt: skip
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -31,13 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo(catalogue):
     call_command("load_demo", stdout=io.StringIO())
     return Case.objects.select_related("demand").get(demand__reference="13-MAG-2814")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    caches[django_settings.LOGIN_THROTTLE_CACHE].clear()
-    yield
-    caches[django_settings.LOGIN_THROTTLE_CACHE].clear()
 
 
 # --- Content-Security-Policy ------------------------------------------------------------
@@ -205,6 +197,72 @@ def test_admin_login_is_throttled_too(admin_user_, settings):
     response = _login(client, "ada.admin", PASSWORD, "/admin/login/")
     assert response.status_code == 200 and "Too many failed logins" in response.text
     assert "_auth_user_id" not in client.session
+
+
+def test_the_count_is_shared_by_every_process(counsel_user, settings):
+    """The count lives in the database: failures seen by other processes (here
+    written straight through the module another worker would use) count too."""
+    from config import security
+
+    for _ in range(settings.LOGIN_THROTTLE_FAILURES - 1):
+        security.record_failure("carl.counsel", "127.0.0.1")
+    assert _login(Client(), "carl.counsel", "wrong-password").status_code == 200
+    assert _login(Client(), "carl.counsel", PASSWORD).status_code == 429
+
+
+def test_an_admin_unlocks_by_deleting_the_row(counsel_user, admin_user_, settings):
+    from cases.models import LoginThrottle
+
+    for _ in range(settings.LOGIN_THROTTLE_FAILURES):
+        _login(Client(), "carl.counsel", "wrong-password")
+    row = LoginThrottle.objects.get(username="carl.counsel")
+    assert row.locked_until is not None and row.address == "127.0.0.1"
+    assert "carl" not in row.key  # the key is a digest
+    admin = Client()
+    admin.force_login(admin_user_)
+    assert admin.get("/admin/cases/loginthrottle/").status_code == 200
+    response = admin.post(f"/admin/cases/loginthrottle/{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not LoginThrottle.objects.exists()
+    assert _login(Client(), "carl.counsel", PASSWORD).status_code == 302
+
+
+def test_a_window_that_has_passed_starts_the_count_again(counsel_user, settings):
+    import time_machine
+
+    with time_machine.travel("2026-11-23 09:00 +0000", tick=False) as clock:
+        for _ in range(settings.LOGIN_THROTTLE_FAILURES - 1):
+            _login(Client(), "carl.counsel", "wrong-password")
+        clock.shift(settings.LOGIN_THROTTLE_WINDOW + 1)
+        assert _login(Client(), "carl.counsel", "wrong-password").status_code == 200
+        assert _login(Client(), "carl.counsel", PASSWORD).status_code == 302
+
+
+def test_concurrent_failures_are_all_counted(postgres, transactional_db, settings):
+    """Failures from several connections at once lose no count (the row is locked)."""
+    import threading
+
+    from django.db import connections
+
+    from cases.models import LoginThrottle
+    from config import security
+
+    errors = []
+
+    def fail():
+        try:
+            security.record_failure("carl.counsel", "10.9.9.9")
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fail) for _ in range(settings.LOGIN_THROTTLE_FAILURES - 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert LoginThrottle.objects.get(address="10.9.9.9").failures == settings.LOGIN_THROTTLE_FAILURES - 1
 
 
 # --- uploads ---------------------------------------------------------------------------
