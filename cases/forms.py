@@ -17,6 +17,7 @@ from cases.models import (
     Status,
 )
 from jurisdictions.models import Court
+from requests_app.forms import check_pdf
 
 
 class SignOffForm(forms.Form):
@@ -47,6 +48,12 @@ class CaseStepForm(forms.Form):
     court_name = forms.CharField(required=False, max_length=200, label="or another court")
     citation = forms.CharField(required=False, max_length=300)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(
+        required=False,
+        label="Document (PDF)",
+        help_text="The order, motion or ruling; up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
 
     def __init__(self, *args, courts: list[Court], **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +65,9 @@ class CaseStepForm(forms.Form):
         value = self.cleaned_data.get("court")
         return self._courts.get(value) if value else None
 
+    def clean_document(self):
+        return check_pdf(self.cleaned_data.get("document"))
+
     def where(self) -> dict:
         data = self.cleaned_data
         return {
@@ -65,6 +75,7 @@ class CaseStepForm(forms.Form):
             "court_name": data.get("court_name", ""),
             "citation": data.get("citation", ""),
             "note": data.get("note", ""),
+            "document": data.get("document"),
         }
 
     def add_action_error(self, error: ValidationError) -> None:

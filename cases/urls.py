@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/analyses/<int:analysis>/override/", views.override_holding, name="override"),
     path("<int:pk>/tracks/<str:track>/<str:to>/", views.change_track, name="change_track"),
     path("<int:pk>/events/", views.record_court_event, name="record_event"),
+    path("<int:pk>/events/<int:event>/document/", views.event_document, name="event_document"),
     path("<int:pk>/contempt-stay/", views.contempt_stay, name="contempt_stay"),
     path("<int:pk>/export.json", views.case_export_json, name="export_json"),
     path("<int:pk>/memo.pdf", views.case_memo_pdf, name="memo_pdf"),

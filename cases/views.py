@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import actions, roles, workflow
 from cases.filters import CaseFilter, case_list_queryset
 from cases.forms import CaseStepForm, CourtEventForm, OverrideForm, SignOffForm, TrackChangeForm
-from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
+from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
 from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
@@ -216,7 +216,7 @@ def change_track(request: HttpRequest, pk: int, track: str, to: str) -> HttpResp
     spec = workflow.TRACKS.get(track)
     if spec is None or to not in spec.states.values:
         raise Http404("No such track or state.")
-    form = TrackChangeForm(request.POST, prefix=f"{track}-{to}", courts=_courts(), track=spec, to=to)
+    form = TrackChangeForm(request.POST, request.FILES, prefix=f"{track}-{to}", courts=_courts(), track=spec, to=to)
     label = spec.states(to).label
 
     def act():
@@ -240,7 +240,7 @@ def change_track(request: HttpRequest, pk: int, track: str, to: str) -> HttpResp
 def record_court_event(request: HttpRequest, pk: int) -> HttpResponse:
     """A court or world event that moves no track (a motion filed, a ruling, a statute)."""
     case = _get_case_for_user(request, pk, *REVIEW_ROLES)
-    form = CourtEventForm(request.POST, prefix="event", courts=_courts())
+    form = CourtEventForm(request.POST, request.FILES, prefix="event", courts=_courts())
 
     def act():
         actions.record_event(
@@ -255,11 +255,27 @@ def record_court_event(request: HttpRequest, pk: int) -> HttpResponse:
     return _run_step(request, case, "event", form, act, "Event recorded.")
 
 
+@require_GET
+def event_document(request: HttpRequest, pk: int, event: int) -> FileResponse:
+    """A timeline event's document, only to the legal team (never served from MEDIA_URL)."""
+    _require_role(request, *READ_ROLES)
+    record = get_object_or_404(CaseEvent.objects.only("pk", "case_id", "kind", "document"), pk=event, case_id=pk)
+    if not record.document:
+        raise Http404("This event has no document.")
+    try:
+        handle = record.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document file is missing.") from None
+    response = FileResponse(handle, content_type="application/pdf", filename=f"case-{pk}-{record.kind}-{event}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 def contempt_stay(request: HttpRequest, pk: int) -> HttpResponse:
     """Stay a contempt finding, or lift its stay."""
     case = _get_case_for_user(request, pk, *REVIEW_ROLES)
-    form = CaseStepForm(request.POST, prefix="stay", courts=_courts())
+    form = CaseStepForm(request.POST, request.FILES, prefix="stay", courts=_courts())
     lifting = case.contempt_stayed
 
     def act():

@@ -21,6 +21,23 @@ MAX_ACCOUNTS = 50
 MAX_HOLDINGS = 30
 
 
+def check_pdf(document):
+    """An uploaded document must be a PDF by its content (not its name) and at most
+    10 MB; blank passes. Used by intake and by the case's step forms."""
+    if not document:
+        return document
+    if document.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            "The document is %(size)s MB; the limit is 10 MB.", params={"size": round(document.size / 2**20, 1)}
+        )
+    document.seek(0)
+    head = document.read(len(PDF_MAGIC))
+    document.seek(0)
+    if head != PDF_MAGIC:
+        raise ValidationError("The document is not a PDF: its content does not start with %PDF-.")
+    return document
+
+
 def _datetime_widget() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -75,19 +92,7 @@ class DemandForm(forms.ModelForm):
         widgets = {"served_at": _datetime_widget(), "received_at": _datetime_widget(), "due_at": _datetime_widget()}
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return document
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise ValidationError(
-                "The document is %(size)s MB; the limit is 10 MB.", params={"size": round(document.size / 2**20, 1)}
-            )
-        document.seek(0)
-        head = document.read(len(PDF_MAGIC))
-        document.seek(0)
-        if head != PDF_MAGIC:
-            raise ValidationError("The document is not a PDF: its content does not start with %PDF-.")
-        return document
+        return check_pdf(self.cleaned_data.get("document"))
 
     def clean(self):
         data = super().clean()

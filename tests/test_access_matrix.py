@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Analysis, ApiToken, Case
+from cases.models import Analysis, ApiToken, Case, CaseEvent
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
 
 PERSONAS = ("anon", "intake", "counsel", "viewer", "outsider", "ro_token", "rw_token", "staff")
@@ -100,6 +100,7 @@ RULES: dict[str, dict] = {
     "demands:account_form": {"get": page(PAGE_INTAKE, 200)},
     "demands:holding_form": {"get": page(PAGE_INTAKE, 200)},
     "demands:document": {"get": page(PAGE_READERS, 200)},
+    "cases:event_document": {"get": page(PAGE_READERS, 200)},
     "catalogue:index": {"get": page(PAGE_READERS, 200)},
     "catalogue:what_if": {"get": page(PAGE_READERS, 200), "post": page(PAGE_READERS, 422)},
     # --- REST API
@@ -173,8 +174,13 @@ def seeded(catalogue, settings, tmp_path):
     case = Case.objects.select_related("demand").get(demand__reference="13-MAG-2814")
     demand = case.demand
     demand.document.save("warrant.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    event = CaseEvent.objects.create(
+        case=case, kind="note", occurred_on=case.created_at.date(),
+        document=ContentFile(b"%PDF-1.4\n%%EOF\n", name="order.pdf"),
+    )  # fmt: skip
     return {
         "case": case.pk,
+        "event": event.pk,
         "demand": demand.pk,
         "analysis": Analysis.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first(),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True).get(pk="US"),
@@ -195,8 +201,8 @@ def kwargs_for(name: str, params: list[str], seeded: dict) -> dict:
             values[param] = seeded.get(kind, seeded["case"])
         elif param in {"code"}:
             values[param] = seeded[name.removeprefix("v1:").rsplit("-", 1)[0]]
-        elif param == "analysis":
-            values[param] = seeded["analysis"]
+        elif param in {"analysis", "event"}:
+            values[param] = seeded[param]
         elif param == "track":
             values[param] = "status"
         elif param == "to":

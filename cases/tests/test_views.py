@@ -573,6 +573,54 @@ def test_counsel_records_a_court_event_and_stays_contempt(client, counsel_user, 
     assert case.contempt_stayed
 
 
+def _event_post(case, document, **extra):
+    return {
+        "event-version": case.version,
+        "event-kind": "order_issued",
+        "event-occurred_on": "2026-01-03",
+        "event-note": "Order to show cause",
+        "event-document": document,
+        **extra,
+    }
+
+
+def test_a_court_event_carries_its_pdf_to_the_timeline(client, counsel_user, viewer_user, version, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = full_case(version)
+    client.force_login(counsel_user)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+    upload = SimpleUploadedFile("order.pdf", pdf, content_type="application/pdf")
+    response = client.post(reverse("cases:record_event", args=[case.pk]), _event_post(case, upload))
+    assert response.status_code == 302
+    event = CaseEvent.objects.get(case=case, kind="order_issued")
+    assert event.document and event.document.read() == pdf
+    link = reverse("cases:event_document", args=[case.pk, event.pk])
+    client.force_login(viewer_user)
+    assert link in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    assert download["Cache-Control"] == "private, no-store"
+    # Another case's id in the path does not reach this event.
+    other = full_case(version, reference="OTHER-1")
+    assert client.get(reverse("cases:event_document", args=[other.pk, event.pk])).status_code == 404
+
+
+def test_a_non_pdf_event_document_is_refused_and_nothing_is_recorded(client, counsel_user, version, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = full_case(version)
+    client.force_login(counsel_user)
+    fake = SimpleUploadedFile("order.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(reverse("cases:record_event", args=[case.pk]), _event_post(case, fake))
+    assert response.status_code == 422
+    assert "not a PDF" in response.context["event_form"].errors["document"][0]
+    assert not CaseEvent.objects.filter(case=case, kind="order_issued").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_future_event_is_refused_next_to_the_date(client, counsel_user, version):
     case = full_case(version)
     client.force_login(counsel_user)
