@@ -171,16 +171,34 @@ class HoldingForm(forms.ModelForm):
 
 
 class RequiredFormSet(forms.BaseFormSet):
-    """At least one form; duplicates within the set are errors on the later form."""
+    """At least one form; duplicates within the set are errors on the later form. A form
+    ticked "Remove" is left out, whatever it holds."""
 
     unique_fields: tuple[str, ...] = ()
     unique_message = ""
+    remove_label = "Remove"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = self.remove_label
+
+    def removed(self, form) -> bool:
+        # From the raw input: asked before the forms are validated, too.
+        return bool(form.is_bound and form["DELETE"].data)
+
+    def skipped(self, form) -> bool:
+        """Left out of the demand: removed, or an added form left blank."""
+        return self.removed(form) or (form.empty_permitted and not form.has_changed())
+
+    def filled(self) -> bool:
+        """Whether any form that is not removed was filled in."""
+        return any(form.has_changed() and not self.removed(form) for form in self.forms)
 
     def clean(self):
         super().clean()
         seen = set()
         for form in self.forms:
-            if not form.has_changed() and form.empty_permitted:
+            if self.skipped(form):
                 continue
             key = tuple(form.cleaned_data.get(name) for name in self.unique_fields)
             if None in key or "" in key:
@@ -193,18 +211,21 @@ class RequiredFormSet(forms.BaseFormSet):
 class AccountFormSetBase(RequiredFormSet):
     unique_fields = ("identifier",)
     unique_message = "This account is already listed."
+    remove_label = "Remove this account"
+    default_error_messages = {"too_few_forms": "Name at least one target account."}
 
 
 class HoldingFormSetBase(RequiredFormSet):
     unique_fields = ("category", "data_location")
     unique_message = "This data category at this location is already listed for the account."
+    default_error_messages = {"too_few_forms": "List at least one holding for this account."}
 
     def clean(self):
         # Two "unknown" locations of one category are duplicates too (None is a place here).
         super().clean()
         seen = set()
         for form in self.forms:
-            if not form.has_changed() and form.empty_permitted:
+            if self.skipped(form):
                 continue
             category = form.cleaned_data.get("category")
             if category and form.cleaned_data.get("data_location") is None and "category" in form.cleaned_data:
@@ -216,6 +237,7 @@ class HoldingFormSetBase(RequiredFormSet):
 AccountFormSet = formset_factory(
     AccountForm,
     formset=AccountFormSetBase,
+    can_delete=True,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -226,6 +248,7 @@ AccountFormSet = formset_factory(
 HoldingFormSet = formset_factory(
     HoldingForm,
     formset=HoldingFormSetBase,
+    can_delete=True,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -250,7 +273,7 @@ class DemandIntake:
         if data is not None:
             for account, holdings in zip(self.accounts.forms, self.holdings, strict=True):
                 # An added account left blank is dropped, unless its holdings were filled in.
-                if holdings.has_changed():
+                if holdings.filled():
                     account.empty_permitted = False
 
     def rows(self) -> list[dict]:
@@ -261,9 +284,8 @@ class DemandIntake:
 
     def _kept(self):
         for account, holdings in zip(self.accounts.forms, self.holdings, strict=True):
-            if account.empty_permitted and not account.has_changed():
-                continue
-            yield account, holdings
+            if not self.accounts.skipped(account):
+                yield account, holdings
 
     def is_valid(self) -> bool:
         valid = self.demand.is_valid()
@@ -280,9 +302,9 @@ class DemandIntake:
 
     @property
     def error_count(self) -> int:
-        forms_ = [self.demand, self.ndo, *self.accounts.forms]
-        for holdings in self.holdings:
-            forms_.extend(holdings.forms)
+        forms_ = [self.demand, self.ndo, *(f for f in self.accounts.forms if not self.accounts.removed(f))]
+        for _, holdings in self._kept():
+            forms_.extend(f for f in holdings.forms if not holdings.removed(f))
         count = sum(len(f.errors) for f in forms_ if f.is_bound)
         count += len(self.accounts.non_form_errors()) + sum(len(h.non_form_errors()) for h in self.holdings)
         return count
@@ -301,7 +323,7 @@ class DemandIntake:
             account.demand = demand
             account.save()
             for holding_form in holdings.forms:
-                if holding_form.empty_permitted and not holding_form.has_changed():
+                if holdings.skipped(holding_form):
                     continue
                 holding = holding_form.save(commit=False)
                 holding.account = account

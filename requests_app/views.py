@@ -12,6 +12,7 @@ from requests_app.forms import (
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
     AccountForm,
+    AccountFormSet,
     DemandIntake,
     HoldingForm,
     HoldingFormSet,
@@ -72,11 +73,9 @@ def account_form(request: HttpRequest) -> HttpResponse:
     """An empty account (with one empty holding) for the intake page's "add account" button."""
     _require_role(request, *INTAKE_ROLES)
     index = _index(request, "accounts-TOTAL_FORMS", MAX_ACCOUNTS)
-    row = {
-        "index": index,
-        "form": AccountForm(prefix=f"accounts-{index}", empty_permitted=True, use_required_attribute=False),
-        "holdings": HoldingFormSet(prefix=holdings_prefix(index)),
-    }
+    form = AccountForm(prefix=f"accounts-{index}", empty_permitted=True, use_required_attribute=False)
+    AccountFormSet(prefix="accounts").add_fields(form, index)  # its "Remove" box, as in the formset
+    row = {"index": index, "form": form, "holdings": HoldingFormSet(prefix=holdings_prefix(index))}
     return render(
         request,
         "requests_app/demand_form.html#new_account",
@@ -93,6 +92,7 @@ def holding_form(request: HttpRequest, account: int) -> HttpResponse:
     prefix = holdings_prefix(account)
     index = _index(request, f"{prefix}-TOTAL_FORMS", MAX_HOLDINGS)
     form = HoldingForm(prefix=f"{prefix}-{index}", empty_permitted=True, use_required_attribute=False)
+    HoldingFormSet(prefix=prefix).add_fields(form, index)
     return render(
         request,
         "requests_app/demand_form.html#new_holding",

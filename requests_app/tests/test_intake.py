@@ -184,6 +184,60 @@ def test_added_blank_account_is_ignored(client, intake_user, data_map):
     assert TargetAccount.objects.count() == 2
 
 
+def test_a_removed_account_is_left_out_even_when_filled_in_or_invalid(client, intake_user, data_map):
+    client.force_login(intake_user)
+    # The second account is removed: its holding names no controller (invalid) and it
+    # does not matter; a removed holding of the first account is left out too.
+    data = payload(
+        data_map,
+        **{
+            "accounts-1-DELETE": "on",
+            "accounts-1-holdings-0-controlled_by": "",
+            "accounts-0-holdings-1-DELETE": "on",
+        },
+    )
+    assert client.post(URL, data).status_code == 302
+    assert list(TargetAccount.objects.values_list("identifier", flat=True)) == ["target@example.com"]
+    assert list(Holding.objects.values_list("category", flat=True)) == ["content"]
+
+
+def test_removing_the_first_account_keeps_the_second(client, intake_user, data_map):
+    client.force_login(intake_user)
+    assert client.post(URL, payload(data_map, **{"accounts-0-DELETE": "on"})).status_code == 302
+    assert list(TargetAccount.objects.values_list("identifier", flat=True)) == ["other@example.com"]
+
+
+def test_the_error_count_leaves_out_removed_forms(client, intake_user, data_map):
+    data = payload(
+        data_map,
+        **{"accounts-1-DELETE": "on", "accounts-1-holdings-0-controlled_by": "", "received_at": "2026-11-01T00:00"},
+    )
+    response = _refused(client, intake_user, data)
+    assert "correct the 1 problem marked below" in response.content.decode()
+
+
+def test_removing_every_account_is_refused(client, intake_user, data_map):
+    data = payload(data_map, **{"accounts-0-DELETE": "on", "accounts-1-DELETE": "on"})
+    response = _refused(client, intake_user, data)
+    assert "Name at least one target account." in response.content.decode()
+
+
+def test_removing_every_holding_of_an_account_is_refused(client, intake_user, data_map):
+    data = payload(data_map, **{"accounts-1-holdings-0-DELETE": "on"})
+    response = _refused(client, intake_user, data)
+    assert "List at least one holding for this account." in response.content.decode()
+
+
+def test_added_forms_come_with_their_remove_box(client, intake_user):
+    client.force_login(intake_user)
+    account = client.get(reverse("demands:account_form"), {"accounts-TOTAL_FORMS": "1"}).content.decode()
+    assert 'name="accounts-1-DELETE"' in account and "Remove this account" in account
+    holding = client.get(
+        reverse("demands:holding_form", args=[1]), {"accounts-1-holdings-TOTAL_FORMS": "1"}
+    ).content.decode()
+    assert 'name="accounts-1-holdings-1-DELETE"' in holding
+
+
 # -------------------------------------------------------------------------- refusals
 
 

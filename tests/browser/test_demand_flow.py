@@ -68,6 +68,13 @@ def test_intake_to_sign_off_to_litigation(page: Page, live_server, intake_user, 
     page.select_option("#id_accounts-0-holdings-1-data_location", str(m["quincy"].pk))
     expect(page.locator("#id_accounts-0-holdings-1-controlled_by")).to_have_value(str(m["msft"].pk))
 
+    # A holding added by mistake: ticking "Remove" greys it out and leaves it out.
+    page.click("#account-0 .add-holding")
+    page.select_option("#id_accounts-0-holdings-2-category", "traffic")
+    page.check("#id_accounts-0-holdings-2-DELETE")
+    mistaken = page.locator("#id_accounts-0-holdings-2-category").locator("xpath=ancestor::td")
+    expect(mistaken).to_have_css("opacity", "0.4")
+
     page.click("#add-account")
     page.fill("#id_accounts-1-identifier", "other@example.com")
     page.select_option("#id_accounts-1-us_person", "no")
@@ -96,8 +103,10 @@ def test_intake_to_sign_off_to_litigation(page: Page, live_server, intake_user, 
     page.select_option("#id_event-kind", "motion_filed")
     page.fill("#id_event-court_name", "S.D.N.Y.")
     page.fill("#id_event-note", "Motion to vacate the warrant as to the Dublin content")
+    page.set_input_files("#id_event-document", {"name": "motion.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.click("details.court-event button")
     expect(page.locator("#timeline")).to_contain_text("Motion to vacate the warrant")
+    expect(page.locator("#timeline a.event-document")).to_have_count(1)
 
     page.click("#track-contempt >> text=→ Held in contempt")
     page.select_option("#id_contempt-held-kind", "civil")
