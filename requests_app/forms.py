@@ -51,7 +51,34 @@ class InstrumentChoiceField(forms.ModelChoiceField):
         return f"{obj.code} — {obj.name}"
 
 
+# The zones demands are usually served in; the served, received and due times are
+# entered as wall-clock times in the one picked (UTC by default) and stored in UTC.
+TIME_ZONES = [
+    ("UTC", "UTC"),
+    ("America/Los_Angeles", "US Pacific (Los Angeles, Seattle)"),
+    ("America/Denver", "US Mountain (Denver)"),
+    ("America/Chicago", "US Central (Chicago)"),
+    ("America/New_York", "US Eastern (New York, Washington)"),
+    ("America/Sao_Paulo", "Brasília (São Paulo)"),
+    ("Europe/London", "London"),
+    ("Europe/Dublin", "Dublin"),
+    ("Europe/Brussels", "Central Europe (Brussels, Paris, Berlin)"),
+    ("Europe/Helsinki", "Eastern Europe (Helsinki, Athens)"),
+    ("Asia/Kolkata", "India (New Delhi)"),
+    ("Asia/Singapore", "Singapore"),
+    ("Asia/Tokyo", "Tokyo"),
+    ("Australia/Sydney", "Sydney"),
+]
+ZONE_NAMES = dict(TIME_ZONES)
+
+
 class DemandForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONES,
+        initial="UTC",
+        label="Times below are in",
+        help_text="The wall-clock times you enter are read in this zone and stored in UTC.",
+    )
     instrument = InstrumentChoiceField(
         queryset=LegalInstrument.objects.order_by("code"),
         to_field_name="code",
@@ -84,12 +111,22 @@ class DemandForm(forms.ModelForm):
             "document",
         ]
         labels = {
-            "served_at": "Served (UTC)",
-            "received_at": "Received (UTC)",
-            "due_at": "Stated due date (UTC)",
+            "served_at": "Served",
+            "received_at": "Received",
+            "due_at": "Stated due date",
             "issuing_authority": "Issuing authority",
         }
         widgets = {"served_at": _datetime_widget(), "received_at": _datetime_widget(), "due_at": _datetime_widget()}
+
+    field_order = ["reference", "instrument", "issuing_jurisdiction", "issuing_authority", "court", "served_entity",
+                   "time_zone"]  # fmt: skip
+
+    def full_clean(self):
+        # The times are read in the zone picked on the same form (an unknown zone is
+        # refused by its own field; the times are then read in UTC).
+        zone = self.data.get(self.add_prefix("time_zone")) if self.is_bound else None
+        with timezone.override(zone if zone in ZONE_NAMES else "UTC"):
+            super().full_clean()
 
     def clean_document(self):
         return check_pdf(self.cleaned_data.get("document"))

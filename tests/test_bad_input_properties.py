@@ -124,6 +124,7 @@ VALID_INTAKE = {
     "issuing_authority": "FBI",
     "court": "",
     "served_entity": "1",
+    "time_zone": "UTC",
     "served_at": "2026-11-20T15:00",
     "received_at": "",
     "due_at": "",

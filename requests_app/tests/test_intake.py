@@ -43,6 +43,7 @@ def payload(data_map, **overrides) -> dict:
     m = data_map
     data = {
         "reference": "13-MAG-2814",
+        "time_zone": "UTC",
         "instrument": "US-SCA-WARRANT",
         "issuing_jurisdiction": "US",
         "issuing_authority": "U.S. Attorney, S.D.N.Y.",
@@ -182,6 +183,35 @@ def test_added_blank_account_is_ignored(client, intake_user, data_map):
     )
     assert client.post(URL, data).status_code == 302
     assert TargetAccount.objects.count() == 2
+
+
+def test_times_are_read_in_the_zone_picked_and_stored_in_utc(client, intake_user, data_map):
+    client.force_login(intake_user)
+    data = payload(data_map, time_zone="America/Los_Angeles", due_at="2026-11-16T17:00")
+    assert client.post(URL, data).status_code == 302
+    demand = Demand.objects.get()
+    assert demand.served_at == dt.datetime(2026, 11, 2, 17, 0, tzinfo=dt.UTC)  # 09:00 PST
+    assert demand.received_at == dt.datetime(2026, 11, 2, 18, 30, tzinfo=dt.UTC)
+    assert demand.due_at == dt.datetime(2026, 11, 17, 1, 0, tzinfo=dt.UTC)
+
+
+def test_without_a_zone_times_are_utc(client, intake_user, data_map):
+    client.force_login(intake_user)
+    assert client.post(URL, payload(data_map, time_zone=None)).status_code == 422  # the field is required
+    assert client.post(URL, payload(data_map, time_zone="UTC")).status_code == 302
+    assert Demand.objects.get().served_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_a_time_that_does_not_exist_in_the_zone_is_refused(client, intake_user, data_map):
+    # 02:30 on 2027-03-14 is skipped in Los Angeles (clocks go from 02:00 to 03:00).
+    data = payload(data_map, time_zone="America/Los_Angeles", served_at="2027-03-14T02:30", received_at="")
+    response = _refused(client, intake_user, data)
+    assert "served_at" in response.context["intake"].demand.errors
+
+
+def test_an_unknown_zone_is_refused_next_to_its_field(client, intake_user, data_map):
+    response = _refused(client, intake_user, payload(data_map, time_zone="Mars/Olympus_Mons"))
+    assert "time_zone" in response.context["intake"].demand.errors
 
 
 def test_a_removed_account_is_left_out_even_when_filled_in_or_invalid(client, intake_user, data_map):
