@@ -523,6 +523,9 @@ def override_holding(
     )
     override.full_clean(exclude=["analysis", "by"])
     override.save()
+    from cases.analysis import resummarise  # analysis imports the models these actions use
+
+    resummarise(analysis)  # the status endpoint reports counsel's answer, not the engine's
     _save(None, locked, [], by)
     _event(
         locked,

@@ -29,9 +29,19 @@ def answer_of(result: dict) -> dict:
     }
 
 
-def summarise(result: dict) -> dict:
-    """The short form of an answer that clients poll (the case status endpoint)."""
-    items = result.get("items", [])
+def summarise(result: dict, overrides: dict[int, tuple[str, str]] | None = None) -> dict:
+    """The short form of an answer that clients poll (the case status endpoint).
+
+    With counsel's overrides (holding index -> (reach, route), the latest per holding),
+    the reach and route counts are the effective answer's, and `overridden` says how
+    many holdings counsel answered instead of the engine; conflicts and the comity
+    motion stay the engine's findings.
+    """
+    overrides = overrides or {}
+    items = [
+        {**item, "reach": overrides[index][0], "route": overrides[index][1]} if index in overrides else item
+        for index, item in enumerate(result.get("items", []))
+    ]
     routes: dict[str, int] = {}
     for item in items:
         routes[item["route"]] = routes.get(item["route"], 0) + 1
@@ -40,10 +50,27 @@ def summarise(result: dict) -> dict:
         "holdings": len(items),
         "reachable": sum(1 for item in items if item["reach"] != "none"),
         "routes": routes,
+        "overridden": sum(1 for index in overrides if 0 <= index < len(items)),
         "conflicts": sorted({c for item in items for c in item["conflicts"]}),
         "comity_motion": any(item["comity_motion"] for item in items),
         "deadlines": result.get("deadlines", {}),
     }
+
+
+def effective_overrides(analysis_id: int, model=None) -> dict[int, tuple[str, str]]:
+    """Counsel's answer per holding of an analysis: the latest override of each."""
+    from cases.models import HoldingOverride
+
+    rows = (model or HoldingOverride).objects.filter(analysis_id=analysis_id).order_by("pk")
+    return {row.item: (row.reach, row.route) for row in rows}
+
+
+def resummarise(analysis: Analysis) -> dict:
+    """Store the analysis's summary again with its overrides (after counsel overrides)."""
+    summary = summarise(analysis.result, effective_overrides(analysis.pk))
+    Analysis.objects.filter(pk=analysis.pk).update(summary=summary)
+    analysis.summary = summary
+    return summary
 
 
 def fingerprint(result: dict) -> str:

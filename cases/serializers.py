@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from cases.models import Analysis, AppealDisposition, Case, CaseEvent, Deadline, Outcome
+from cases.models import Analysis, AppealDisposition, Case, CaseEvent, Deadline, HoldingOverride, Outcome
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -32,11 +32,24 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
+class OverrideSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = HoldingOverride
+        fields = ["item", "account", "category", "storage", "reach", "route", "reason", "by", "created_at"]
+        read_only_fields = fields
+
+
 class AnalysisSerializer(serializers.ModelSerializer):
+    """The engine's result as computed, with counsel's overrides beside it (by holding, oldest
+    first: the latest override of a holding, `item` indexing `result.items`, is the answer)."""
+
     catalogue_version = serializers.CharField(source="catalogue_version.__str__", read_only=True)
     signed_off_by = serializers.CharField(
         source="signed_off_by.username", default=None, read_only=True, allow_null=True
     )
+    overrides = OverrideSerializer(many=True, read_only=True)
 
     class Meta:
         model = Analysis
@@ -50,6 +63,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
             "signed_off_by",
             "signed_off_at",
             "sign_off_note",
+            "overrides",
         ]
 
 
