@@ -73,6 +73,14 @@ def _lock(case: Case | int, expected_version: int | None) -> Case:
     return locked
 
 
+def _refuse_if_closed(locked: Case, field: str, what: str) -> None:
+    """A closed case is final: its tracks, analysis and deadlines no longer change
+    (events and notes may still be recorded, and open deadlines met or cancelled)."""
+    if locked.status == Status.CLOSED:
+        outcome = locked.get_outcome_display().lower() or "no outcome"
+        raise ValidationError({field: f"The case is closed ({outcome}): {what} no longer changes."})
+
+
 def _save(case: Case | None, locked: Case, fields: list[str], by) -> None:
     """Bump the version, save the locked row, and bring the caller's copy up to date."""
     locked.version += 1
@@ -195,6 +203,7 @@ def advance_appeal(
     if where["court"] is None and not where["court_name"]:
         raise ValidationError({"court": "An appeal step names its court (a catalogue court or court_name)."})
     locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "appeal_status", "its appeal track")
     current = locked.appeal_status
     workflow.APPEAL.check(current, to)
     fields = ["appeal_status"]
@@ -296,6 +305,7 @@ def change_contempt(
     occurred_on = _check_date(occurred_on)
     where = _where(court, court_name, citation, note, document)
     locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "contempt_status", "its contempt track")
     current = locked.contempt_status
     workflow.CONTEMPT.check(current, to)
     details = {
@@ -423,6 +433,7 @@ def _set_contempt_stay(
     occurred_on = _check_date(occurred_on)
     where = _where(court, court_name, citation, note, document)
     locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "contempt_stayed", "its contempt track")
     if locked.contempt_status != ContemptStatus.HELD:
         raise ValidationError(
             {"contempt_stayed": f"Only a contempt finding can be stayed; contempt is '{locked.contempt_status}'."}
@@ -474,6 +485,7 @@ def sign_off_analysis(*, case: Case, analysis_id: int, note: str, by, expected_v
     from cases.models import Analysis
 
     locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "analysis", "its analysis")
     latest = Analysis.objects.select_for_update().filter(case=locked).order_by("-created_at", "-pk").first()
     if latest is None or latest.pk != analysis_id:
         raise ValidationError({"analysis": "A newer analysis exists: review it before signing off."})
@@ -509,6 +521,7 @@ def override_holding(
     if not isinstance(item, int) or not 0 <= item < len(items):
         raise ValidationError({"item": "No such holding in this analysis."})
     locked = _lock(analysis.case_id, expected_version)
+    _refuse_if_closed(locked, "reach", "its analysis")
     row = items[item]
     override = HoldingOverride(
         analysis=analysis,
@@ -667,6 +680,7 @@ def add_deadline(
     if kind == Deadline.Kind.CUSTOM and not label.strip():
         raise ValidationError({"label": "A custom deadline needs a label."})
     locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "kind", "its deadlines")
     due, computation = _compute(
         case=locked,
         kind=kind,
@@ -747,6 +761,7 @@ def move_deadline(
         raise ValidationError({"reason": "Say why the deadline moves."})
     occurred_on = _check_date(occurred_on or timezone.localdate())
     locked_case, old = _lock_deadline(deadline, expected_version)
+    _refuse_if_closed(locked_case, "due_at", "its deadlines")
     _check_manual(old, "moved")
     if start is None and due_at is None and old.computation.get("start"):
         start = dt.datetime.fromisoformat(old.computation["start"])

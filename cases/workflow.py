@@ -108,5 +108,8 @@ COURT_EVENTS: Mapping[str, str] = {
 
 
 def available_changes(case: Case) -> dict[str, tuple[str, ...]]:
-    """The changes a person may offer on this case, per track: what drives the buttons."""
+    """The changes a person may offer on this case, per track: what drives the buttons.
+    A closed case is final: none (the actions refuse them too)."""
+    if case.status == Status.CLOSED:
+        return dict.fromkeys(TRACKS, ())
     return {name: track.allowed(getattr(case, track.field)) for name, track in TRACKS.items()}

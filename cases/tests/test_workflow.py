@@ -441,3 +441,38 @@ def test_the_admin_stays_a_contempt_finding_and_marks_a_deadline_met(client, adm
     deadline.refresh_from_db()
     assert deadline.state == "met"
     assert case.events.filter(kind="deadline_met", by=admin_user_).count() == 1
+
+
+LATER = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+
+def test_a_closed_case_is_final_but_still_takes_notes(counsel):
+    case = _put(_put(CaseFactory(), workflow.CONTEMPT, ContemptStatus.HELD), workflow.STATUS, Status.CLOSED)
+    deadline = actions.add_deadline(
+        case=_put(case, workflow.STATUS, Status.LITIGATING), kind="objection", by=counsel, expected_version=None,
+        due_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    case = _put(case, workflow.STATUS, Status.CLOSED)
+    assert workflow.available_changes(case) == {"status": (), "appeal": (), "contempt": ()}
+    refused = {
+        "appeal_status": lambda: _move(case, workflow.APPEAL, AppealStatus.NOTICE_FILED, counsel),
+        "contempt_status": lambda: _move(case, workflow.CONTEMPT, ContemptStatus.PURGED, counsel),
+        "contempt_stayed": lambda: actions.stay_contempt(case=case, stayed_on=ON, by=counsel, expected_version=None),
+        "kind": lambda: actions.add_deadline(
+            case=case, kind="objection", by=counsel, expected_version=None, due_at=LATER
+        ),
+        "due_at": lambda: actions.move_deadline(
+            deadline=deadline, by=counsel, expected_version=None, reason="Extended",
+            due_at=LATER,
+        ),
+    }  # fmt: skip
+    events = CaseEvent.objects.filter(case=case).count()
+    for field, step in refused.items():
+        with pytest.raises(ValidationError) as error:
+            step()
+        assert "The case is closed (moot)" in error.value.message_dict[field][0], field
+    assert CaseEvent.objects.filter(case=case).count() == events
+    # A note, and meeting a deadline still open, are still recorded.
+    actions.record_event(case=case, kind="correspondence", occurred_on=ON, by=counsel, expected_version=None)
+    actions.complete_deadline(deadline=deadline, by=counsel, expected_version=None, occurred_on=ON)
+    assert CaseEvent.objects.filter(case=case).count() == events + 2
