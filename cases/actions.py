@@ -92,15 +92,36 @@ def _save(case: Case | None, locked: Case, fields: list[str], by) -> None:
             setattr(case, name, getattr(locked, name))
 
 
+# Events that may predate the demand: the law it is read under, letters before it.
+MAY_PREDATE_DEMAND = frozenset({"legislation_enacted", "correspondence", "note"})
+
+
 def _event(locked: Case, *, kind: str, occurred_on: dt.date, by, where: dict, **fields) -> CaseEvent:
+    if kind not in MAY_PREDATE_DEMAND:
+        _check_not_before_demand(locked, occurred_on)
     return CaseEvent.objects.create(case=locked, kind=kind, occurred_on=occurred_on, by=by, **where, **fields)
+
+
+def _check_not_before_demand(locked: Case, occurred_on: dt.date) -> None:
+    """A step of the case cannot happen before its demand was served (or received)."""
+    from requests_app.models import Demand
+
+    served, received = Demand.objects.filter(pk=locked.demand_id).values_list("served_at", "received_at").get()
+    start = served or received
+    if start is not None and occurred_on < timezone.localdate(start):
+        raise ValidationError(
+            {
+                "occurred_on": f"{occurred_on.isoformat()} is before the demand was served "
+                f"({timezone.localdate(start).isoformat()}): a step of this case cannot predate it."
+            }
+        )
 
 
 def _check_date(value, name: str = "occurred_on") -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ValidationError({name: f"{name} must be a date (when it happened in the world); got {value!r}."})
     if value > timezone.localdate() + FUTURE_GRACE:
-        raise ValidationError({name: f"{name} {value.isoformat()} is in the future; record events once they happen."})
+        raise ValidationError({name: f"{value.isoformat()} is in the future: record events once they happen."})
     return value
 
 

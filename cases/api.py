@@ -23,10 +23,13 @@ from cases.models import Analysis, Case, CaseEvent, Deadline
 from cases.serializers import (
     AddDeadlineSerializer,
     AnalysisSerializer,
+    CancelDeadlineSerializer,
     CaseSerializer,
     CaseStatusSerializer,
+    CompleteDeadlineSerializer,
     DeadlineSerializer,
     EventSerializer,
+    MoveDeadlineSerializer,
     RecordEventSerializer,
     SignOffSerializer,
     TransitionSerializer,
@@ -45,6 +48,7 @@ WRITE_ERRORS = {
     **ERRORS,
     409: OpenApiResponse(description="The case changed since `expected_version`: reload and retry"),
 }
+DEADLINE_ERRORS = {**WRITE_ERRORS, 404: OpenApiResponse(description="No such case, or no such deadline of this case")}
 
 
 class ApiCaseFilter(CaseFilter):
@@ -200,6 +204,14 @@ def _step(serializer_class, request: Request) -> dict:
     return dict(serializer.validated_data)
 
 
+def _deadline_step(request: Request, pk: int, serializer_class) -> tuple[Deadline, dict]:
+    """The deadline the body names, among the case's own (another case's is 404), and the rest of the body."""
+    case = get_object_or_404(Case.objects.only("pk"), pk=pk)
+    data = _step(serializer_class, request)
+    deadline = get_object_or_404(Deadline, pk=data.pop("deadline"), case_id=case.pk)
+    return deadline, {k: v for k, v in data.items() if v is not None}
+
+
 def _event_response(case_pk: int, event) -> Response:
     version = Case.objects.filter(pk=case_pk).values_list("version", flat=True).get()
     return Response({"event": EventSerializer(event).data, "version": version}, status=201)
@@ -276,6 +288,41 @@ class CaseWorkflowMixin:
         data = _step(AddDeadlineSerializer, request)
         deadline = actions.add_deadline(case=case, by=request.user, **{k: v for k, v in data.items() if v is not None})
         return Response(DeadlineSerializer(deadline).data, status=201)
+
+    @extend_schema(
+        summary="Move a manual deadline (a court's extension), saying why",
+        description="The old deadline is kept, superseded; the response is the new one. Give `due_at`, or a "
+        "period (`rule`, or `length` and `unit`) counted from `start` (default: the old deadline's start).",
+        request=MoveDeadlineSerializer,
+        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="move-deadline")
+    def move_deadline(self, request: Request, pk: int) -> Response:
+        deadline, data = _deadline_step(request, pk, MoveDeadlineSerializer)
+        moved = actions.move_deadline(deadline=deadline, by=request.user, **data)
+        return Response(DeadlineSerializer(moved).data, status=201)
+
+    @extend_schema(
+        summary="Mark a deadline met (the response produced, the objection filed)",
+        request=CompleteDeadlineSerializer,
+        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="complete-deadline")
+    def complete_deadline(self, request: Request, pk: int) -> Response:
+        deadline, data = _deadline_step(request, pk, CompleteDeadlineSerializer)
+        met = actions.complete_deadline(deadline=deadline, by=request.user, **data)
+        return Response(DeadlineSerializer(met).data, status=201)
+
+    @extend_schema(
+        summary="Cancel a manual deadline that no longer applies, saying why",
+        request=CancelDeadlineSerializer,
+        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="cancel-deadline")
+    def cancel_deadline(self, request: Request, pk: int) -> Response:
+        deadline, data = _deadline_step(request, pk, CancelDeadlineSerializer)
+        cancelled = actions.cancel_deadline(deadline=deadline, by=request.user, **data)
+        return Response(DeadlineSerializer(cancelled).data, status=201)
 
     @extend_schema(
         summary="Sign off the latest analysis",
@@ -357,7 +404,10 @@ class CaseViewSet(
     def analyses(self, request: Request, pk: int) -> Response:
         get_object_or_404(Case.objects.only("pk"), pk=pk)
         analyses = (
-            Analysis.objects.filter(case_id=pk).select_related("catalogue_version", "signed_off_by").order_by("-pk")
+            Analysis.objects.filter(case_id=pk)
+            .select_related("catalogue_version", "signed_off_by")
+            .prefetch_related("overrides__by")
+            .order_by("-pk")
         )
         return Response(AnalysisSerializer(analyses, many=True).data)
 

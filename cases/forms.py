@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import workflow
+from cases.actions import MANUAL_DEADLINE_KINDS
 from cases.models import (
     Analysis,
     AppealDisposition,
@@ -17,7 +18,7 @@ from cases.models import (
     Status,
 )
 from jurisdictions.models import Court
-from requests_app.forms import check_pdf
+from requests_app.forms import TIME_ZONES, ZONE_NAMES, check_pdf
 
 
 class SignOffForm(forms.Form):
@@ -35,14 +36,28 @@ def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseStepForm(forms.Form):
+class VersionedForm(forms.Form):
+    """A step on the case as the user saw it: the hidden `version` is the case's
+    version when the page was drawn, and the action refuses it once the case moved on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def add_action_error(self, error: ValidationError) -> None:
+        """An action's ValidationError, next to the field it names when the form has it."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error.messages)
+
+
+class CaseStepForm(VersionedForm):
     """What every step records: when, where (court, citation) and a note, on a given version.
 
     `courts` is the catalogue's court list, read once per page and shared by every
     form on it, so a page with a dozen step forms still reads the courts once.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(widget=_date_widget(), label="On")
     court = forms.ChoiceField(required=False, label="Court (catalogue)")
     court_name = forms.CharField(required=False, max_length=200, label="or another court")
@@ -77,14 +92,6 @@ class CaseStepForm(forms.Form):
             "note": data.get("note", ""),
             "document": data.get("document"),
         }
-
-    def add_action_error(self, error: ValidationError) -> None:
-        """An action's ValidationError, next to the field it names when the form has it."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error.messages)
 
 
 class TrackChangeForm(CaseStepForm):
@@ -132,6 +139,69 @@ class CourtEventForm(CaseStepForm):
 
     kind = forms.ChoiceField(choices=list(workflow.COURT_EVENTS.items()), label="Event")
     field_order = ["version", "kind", "occurred_on", "court", "court_name", "citation", "note"]
+
+
+# --- Deadlines ----------------------------------------------------------------------
+
+
+class DueTimeForm(VersionedForm):
+    """A step that sets a due time: a wall-clock time read in the zone picked on the
+    same form (UTC by default) and stored in UTC, as on the demand form."""
+
+    due_at = forms.DateTimeField(
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONES,
+        initial="UTC",
+        label="Time zone of the due time",
+        help_text="The time you enter is read in this zone and stored in UTC.",
+    )
+
+    def full_clean(self):
+        # An unknown zone is refused by its own field; the time is then read in UTC.
+        zone = self.data.get(self.add_prefix("time_zone")) if self.is_bound else None
+        with timezone.override(zone if zone in ZONE_NAMES else "UTC"):
+            super().full_clean()
+
+
+class AddDeadlineForm(DueTimeForm):
+    """A manual deadline: an objection, a notice of appeal or a custom one, due when counsel says."""
+
+    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in MANUAL_DEADLINE_KINDS])
+    label = forms.CharField(required=False, max_length=200, help_text="Required for a custom deadline.")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["version", "kind", "label", "due_at", "time_zone", "note"]
+
+
+class MoveDeadlineForm(DueTimeForm):
+    """A manual deadline moves (a court's extension, a stipulation): the new due time and why."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="E.g. the order granting more time.")
+    field_order = ["version", "due_at", "time_zone", "reason"]
+
+
+class DatedStepForm(VersionedForm):
+    """A step dated by the day it happened (today unless said otherwise)."""
+
+    occurred_on = forms.DateField(widget=_date_widget(), label="On")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("occurred_on", timezone.localdate())
+
+
+class CompleteDeadlineForm(DatedStepForm):
+    """The deadline was met: the response produced, the objection filed."""
+
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelDeadlineForm(DatedStepForm):
+    """A manual deadline that no longer applies, and why."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="E.g. the demand was withdrawn.")
 
 
 class OverrideForm(forms.ModelForm):

@@ -231,3 +231,42 @@ class TransparencyReportSerializer(serializers.Serializer):
     countries = ReportCountrySerializer(many=True)
     lines = ReportLineSerializer(many=True)
     total = ReportFiguresSerializer()
+
+
+# --- Deadline steps (requests) -------------------------------------------------------
+
+
+class DeadlineStepSerializer(serializers.Serializer):
+    """A step on one deadline of the case in the path, on the case's version the client read."""
+
+    deadline = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The deadline's `id`: one of this case's deadlines."
+    )
+    expected_version = serializers.IntegerField(min_value=1, help_text="The case's `version` you last read.")
+
+
+class MoveDeadlineSerializer(DeadlineStepSerializer):
+    """Where a manual deadline moves: a due time, or a period (a rule, or length and unit)
+    counted from `start` (default: the old deadline's start)."""
+
+    reason = serializers.CharField(max_length=10000, help_text="Why it moves, e.g. the order granting more time.")
+    occurred_on = serializers.DateField(required=False, allow_null=True, help_text="When it moved (default: today).")
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    start = serializers.DateTimeField(required=False, allow_null=True)
+    rule = serializers.CharField(required=False, allow_null=True, max_length=40)
+    length = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
+    unit = serializers.CharField(required=False, allow_null=True, max_length=20)
+
+
+class CompleteDeadlineSerializer(DeadlineStepSerializer):
+    occurred_on = serializers.DateField(required=False, allow_null=True, help_text="When it was met (default: today).")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class CancelDeadlineSerializer(DeadlineStepSerializer):
+    reason = serializers.CharField(
+        max_length=10000, help_text="Why it no longer applies, e.g. the demand was withdrawn."
+    )
+    occurred_on = serializers.DateField(
+        required=False, allow_null=True, help_text="When it was cancelled (default: today)."
+    )

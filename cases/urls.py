@@ -14,6 +14,10 @@ urlpatterns = [
     path("<int:pk>/events/", views.record_court_event, name="record_event"),
     path("<int:pk>/events/<int:event>/document/", views.event_document, name="event_document"),
     path("<int:pk>/contempt-stay/", views.contempt_stay, name="contempt_stay"),
+    path("<int:pk>/deadlines/", views.add_deadline, name="add_deadline"),
+    path("<int:pk>/deadlines/<int:deadline>/move/", views.move_deadline, name="move_deadline"),
+    path("<int:pk>/deadlines/<int:deadline>/complete/", views.complete_deadline, name="complete_deadline"),
+    path("<int:pk>/deadlines/<int:deadline>/cancel/", views.cancel_deadline, name="cancel_deadline"),
     path("<int:pk>/export.json", views.case_export_json, name="export_json"),
     path("<int:pk>/memo.pdf", views.case_memo_pdf, name="memo_pdf"),
 ]

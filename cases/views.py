@@ -22,7 +22,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import actions, roles, workflow
 from cases.filters import CaseFilter, case_list_queryset
-from cases.forms import CaseStepForm, CourtEventForm, OverrideForm, SignOffForm, TrackChangeForm
+from cases.forms import (
+    AddDeadlineForm,
+    CancelDeadlineForm,
+    CaseStepForm,
+    CompleteDeadlineForm,
+    CourtEventForm,
+    MoveDeadlineForm,
+    OverrideForm,
+    SignOffForm,
+    TrackChangeForm,
+    VersionedForm,
+)
 from cases.models import AppealStatus, Case, CaseEvent, ContemptStatus, Deadline, Status
 from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
@@ -190,22 +201,30 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------- workflow
 
 
-def _run_step(request: HttpRequest, case: Case, key: str, form: CaseStepForm, action, success: str) -> HttpResponse:
+def _run_step(
+    request: HttpRequest, case: Case, key: str, form: VersionedForm, action, success: str, *, panel: str = "tracks"
+) -> HttpResponse:
     """Call the action with the form's input; show the form again on a refusal and the
-    fresh case on a conflict. The action checks the transition table and the version."""
+    fresh case on a conflict. The action checks the transition table and the version.
+    On success, back to the case file's `panel`."""
     if form.is_valid():
         try:
             action()
         except actions.StaleCase as exc:
+            # The fresh case, with what was typed kept in the form (at the fresh version):
+            # a look at what changed, then the step can be sent again.
             fresh = _get_case_for_user(request, case.pk, *REVIEW_ROLES)
-            context = _case_file(request, fresh)
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = str(fresh.version)
+            context = _case_file(request, fresh, bound={key: form})
             context["conflict"] = str(exc)
             return render(request, "cases/detail.html", context, status=409)
         except ValidationError as exc:
+            case.refresh_from_db()  # an action may refuse after updating this copy; nothing was saved
             form.add_action_error(exc)
         else:
             messages.success(request, success)
-            return redirect(f"{reverse('cases:detail', args=[case.pk])}#tracks")
+            return redirect(f"{reverse('cases:detail', args=[case.pk])}#{panel}")
     return render(request, "cases/detail.html", _case_file(request, case, bound={key: form}), status=422)
 
 
@@ -292,6 +311,154 @@ def contempt_stay(request: HttpRequest, pk: int) -> HttpResponse:
 
     message = "Stay of the contempt finding lifted." if lifting else "Contempt finding stayed."
     return _run_step(request, case, "stay", form, act, message)
+
+
+# ------------------------------------------------------------------- deadlines
+
+# What counsel may do with an open deadline: step -> (form, summary, button, success).
+DEADLINE_STEPS = {
+    "move": (MoveDeadlineForm, "Move", "Move the deadline", "Deadline moved."),
+    "complete": (CompleteDeadlineForm, "Mark met", "Mark met", "Deadline marked met."),
+    "cancel": (CancelDeadlineForm, "Cancel", "Cancel the deadline", "Deadline cancelled."),
+}
+
+
+def _deadline_steps(deadline: Deadline, case: Case) -> tuple[str, ...]:
+    """The steps offered for a deadline. Any open deadline can be met; a computed one
+    follows the analysis, so only a manual one is moved or cancelled by hand, and on a
+    closed case none is moved (the actions refuse the rest whatever the page offers)."""
+    if deadline.state != Deadline.State.OPEN:
+        return ()
+    if deadline.source == Deadline.Source.MANUAL and case.status == Status.CLOSED:
+        return ("complete", "cancel")
+    if deadline.source == Deadline.Source.MANUAL:
+        return ("move", "complete", "cancel")
+    return ("complete",)
+
+
+def _deadline_key(deadline_pk: int, step: str) -> str:
+    """A deadline step form's prefix, and its key in `bound`."""
+    return f"deadline-{deadline_pk}-{step}"
+
+
+@require_POST
+def add_deadline(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manual deadline (objection, notice of appeal, custom), due when counsel says."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    form = AddDeadlineForm(request.POST, prefix="deadline")
+
+    def act():
+        data = form.cleaned_data
+        actions.add_deadline(
+            case=case,
+            kind=data["kind"],
+            label=data["label"],
+            due_at=data["due_at"],
+            note=data["note"],
+            by=request.user,
+            expected_version=data["version"],
+        )
+
+    return _run_step(request, case, "deadline", form, act, "Deadline added.", panel="deadlines")
+
+
+def _deadline_step(request: HttpRequest, pk: int, deadline: int, step: str, call) -> HttpResponse:
+    """One step on one of the case's deadlines; another case's deadline is 404."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    target = get_object_or_404(Deadline, pk=deadline, case=case)
+    form_class, _, _, success = DEADLINE_STEPS[step]
+    key = _deadline_key(target.pk, step)
+    form = form_class(request.POST, prefix=key)
+
+    def act():
+        call(target, form.cleaned_data)
+
+    return _run_step(request, case, key, form, act, success, panel="deadlines")
+
+
+@require_POST
+def move_deadline(request: HttpRequest, pk: int, deadline: int) -> HttpResponse:
+    """A manual deadline moves to a new due time (a court's extension), with the reason."""
+
+    def call(target: Deadline, data: dict) -> None:
+        actions.move_deadline(
+            deadline=target,
+            due_at=data["due_at"],
+            reason=data["reason"],
+            by=request.user,
+            expected_version=data["version"],
+        )
+
+    return _deadline_step(request, pk, deadline, "move", call)
+
+
+@require_POST
+def complete_deadline(request: HttpRequest, pk: int, deadline: int) -> HttpResponse:
+    """The deadline was met on a day."""
+
+    def call(target: Deadline, data: dict) -> None:
+        actions.complete_deadline(
+            deadline=target,
+            occurred_on=data["occurred_on"],
+            note=data["note"],
+            by=request.user,
+            expected_version=data["version"],
+        )
+
+    return _deadline_step(request, pk, deadline, "complete", call)
+
+
+@require_POST
+def cancel_deadline(request: HttpRequest, pk: int, deadline: int) -> HttpResponse:
+    """A manual deadline no longer applies, from a day, with the reason."""
+
+    def call(target: Deadline, data: dict) -> None:
+        actions.cancel_deadline(
+            deadline=target,
+            occurred_on=data["occurred_on"],
+            reason=data["reason"],
+            by=request.user,
+            expected_version=data["version"],
+        )
+
+    return _deadline_step(request, pk, deadline, "cancel", call)
+
+
+def _deadline_context(case: Case, deadlines: list[Deadline], *, can_review: bool, bound: dict) -> dict:
+    """Counsel's deadline forms: one to add, and on each open deadline its steps (set
+    as `deadline.steps`). `bound` holds a refused form, shown again open with its errors."""
+    for deadline in deadlines:
+        deadline.steps = []
+    if not can_review:
+        return {"deadline_form": None, "deadline_steps": False}
+    initial = {"version": case.version}
+    shown = {"deadline"}
+    for deadline in deadlines:
+        for step in _deadline_steps(deadline, case):
+            form_class, label, button, _ = DEADLINE_STEPS[step]
+            key = _deadline_key(deadline.pk, step)
+            shown.add(key)
+            step_initial = {**initial, "due_at": deadline.due_at} if step == "move" else initial
+            deadline.steps.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "button": button,
+                    "action": reverse(f"cases:{step}_deadline", args=[case.pk, deadline.pk]),
+                    "form": bound.get(key) or form_class(prefix=key, initial=step_initial),
+                    "open": key in bound,
+                }
+            )
+    # A refused step on a deadline no longer offered (posted from a stale page): say why.
+    errors = [e for key, form in bound.items() if key not in shown for errs in form.errors.values() for e in errs]
+    if case.status == Status.CLOSED:
+        return {"deadline_form": None, "deadline_steps": True, "deadline_errors": errors}
+    return {
+        "deadline_steps": True,
+        "deadline_form": bound.get("deadline") or AddDeadlineForm(prefix="deadline", initial=initial),
+        "deadline_open": "deadline" in bound,
+        "deadline_errors": errors,
+    }
 
 
 def _courts() -> list[Court]:
@@ -396,8 +563,10 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
     analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").order_by("-created_at", "-pk"))
     latest = analyses[0] if analyses else None
     can_review = roles.has_role(request.user, *REVIEW_ROLES)
+    # A closed case's analysis is final: no sign-off or override is offered (nor accepted).
+    may_change = can_review and case.status != Status.CLOSED
     form = None
-    if latest is not None and latest.signed_off_at is None and can_review:
+    if latest is not None and latest.signed_off_at is None and may_change:
         form = SignOffForm(initial={"analysis": latest.pk})
     rows = []
     if latest is not None:
@@ -413,7 +582,7 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
                     "item": item,
                     "override": overrides.get(index),
                     "form": (override_form if bound else OverrideForm(initial={"item": index}, analysis=latest))
-                    if can_review
+                    if may_change
                     else None,
                     "open": bound,
                 }
@@ -462,7 +631,11 @@ def _case_file(
             "now": timezone.now(),
         }
     )
-    context.update(_workflow_context(case, can_review=context["can_review"], bound=bound or {}))
+    bound = bound or {}
+    tracks_bound = {key: form for key, form in bound.items() if not key.startswith("deadline")}
+    deadlines_bound = {key: form for key, form in bound.items() if key.startswith("deadline")}
+    context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound))
+    context.update(_deadline_context(case, deadlines, can_review=context["can_review"], bound=deadlines_bound))
     return context
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from jurisdictions.models import ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -133,9 +133,8 @@ class DemandForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        served, received = data.get("served_at"), data.get("received_at")
-        if served and received and received < served:
-            self.add_error("received_at", "Received before it was served: check both times.")
+        for field, message in arrival_errors(data.get("served_at"), data.get("received_at")).items():
+            self.add_error(field, message)
         return data
 
 

@@ -10,6 +10,23 @@ from simple_history.models import HistoricalRecords
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 
 
+def arrival_errors(served_at, received_at) -> dict[str, str]:
+    """What is wrong with when a demand was served and received: received before it was
+    served, or either more than a day ahead of now (a typo in the year, usually)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    errors = {}
+    latest = timezone.now() + dt.timedelta(days=1)
+    for field, value in (("served_at", served_at), ("received_at", received_at)):
+        if value is not None and value > latest:
+            errors[field] = f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the future: check the date."
+    if served_at and received_at and received_at < served_at and "received_at" not in errors:
+        errors["received_at"] = "Received before it was served: check both times."
+    return errors
+
+
 class Demand(models.Model):
     """One piece of legal process served on the provider."""
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from jurisdictions.reach.types import court_key
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors
 
 
 class HoldingSerializer(serializers.ModelSerializer):
@@ -118,9 +118,8 @@ class DemandSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
-        served, received = attrs.get("served_at"), attrs.get("received_at")
-        if served and received and received < served:
-            raise serializers.ValidationError({"received_at": "A demand cannot be received before it was served."})
+        if errors := arrival_errors(attrs.get("served_at"), attrs.get("received_at")):
+            raise serializers.ValidationError(errors)
         return attrs
 
     @transaction.atomic

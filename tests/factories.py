@@ -76,7 +76,9 @@ class DemandFactory(factory.django.DjangoModelFactory):
     issuing_authority = "U.S. Department of Justice"
     court = factory.SubFactory(CourtFactory)
     served_entity = factory.SubFactory(EntityFactory)
-    served_at = factory.LazyFunction(timezone.now)
+    # Served long ago (no step a test records may predate it), received (logged) now.
+    served_at = dt.datetime(2013, 1, 2, 9, 0, tzinfo=dt.UTC)
+    received_at = factory.LazyFunction(timezone.now)
 
 
 class AccountFactory(factory.django.DjangoModelFactory):

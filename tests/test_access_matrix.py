@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Analysis, ApiToken, Case, CaseEvent
+from cases.models import Analysis, ApiToken, Case, CaseEvent, Deadline
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
 
 PERSONAS = ("anon", "intake", "counsel", "viewer", "outsider", "ro_token", "rw_token", "staff")
@@ -91,6 +91,10 @@ RULES: dict[str, dict] = {
     "cases:change_track": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:record_event": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:contempt_stay": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:add_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:move_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:complete_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:cancel_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:export_json": {"get": page(PAGE_READERS, 200)},
     "cases:memo_pdf": {"get": page(PAGE_READERS, 200)},
     "reports:transparency": {"get": page(PAGE_READERS, 200)},
@@ -113,6 +117,9 @@ RULES: dict[str, dict] = {
     "v1:case-transition": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:case-record-event": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:case-add-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "v1:case-move-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "v1:case-complete-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "v1:case-cancel-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:case-sign-off": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:demand-list": {"get": api(API_READERS, 200), "post": api(API_LOGGERS, 400)},
     "v1:demand-detail": {"get": api(API_READERS, 200)},
@@ -178,9 +185,17 @@ def seeded(catalogue, settings, tmp_path):
         case=case, kind="note", occurred_on=case.created_at.date(),
         document=ContentFile(b"%PDF-1.4\n%%EOF\n", name="order.pdf"),
     )  # fmt: skip
+    deadline = Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.CUSTOM,
+        label="Call the AUSA",
+        due_at=case.created_at,
+        source=Deadline.Source.MANUAL,
+    )
     return {
         "case": case.pk,
         "event": event.pk,
+        "deadline": deadline.pk,
         "demand": demand.pk,
         "analysis": Analysis.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first(),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True).get(pk="US"),
@@ -201,7 +216,7 @@ def kwargs_for(name: str, params: list[str], seeded: dict) -> dict:
             values[param] = seeded.get(kind, seeded["case"])
         elif param in {"code"}:
             values[param] = seeded[name.removeprefix("v1:").rsplit("-", 1)[0]]
-        elif param in {"analysis", "event"}:
+        elif param in {"analysis", "event", "deadline"}:
             values[param] = seeded[param]
         elif param == "track":
             values[param] = "status"

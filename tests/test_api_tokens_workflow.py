@@ -210,3 +210,173 @@ def test_bad_transition_bodies(case, counsel_user, body, field):
     client.force_authenticate(counsel_user)
     response = post(client, f"/api/v1/cases/{case.pk}/transition/", body)
     assert response.status_code == 400 and field in response.json()["error"]["fields"]
+
+
+# --- deadline steps over the API -------------------------------------------------------
+
+
+def _deadline(case, **fields):
+    from django.utils import timezone
+
+    from cases.models import Deadline
+
+    values = {"kind": "custom", "label": "Call the AUSA", "source": "manual"}
+    values.update(fields)
+    return Deadline.objects.create(case=case, due_at=timezone.now() + dt.timedelta(days=3), **values)
+
+
+def _stepper(request, persona) -> APIClient:
+    if persona == "rw_token":
+        return token_client(request.getfixturevalue("api_user"), scope="read-write")[0]
+    client = APIClient()
+    client.force_authenticate(request.getfixturevalue(persona))
+    return client
+
+
+@pytest.mark.parametrize("persona", ["counsel_user", "rw_token"])
+def test_deadline_steps_move_complete_and_cancel(request, case, persona):
+    from cases.models import Deadline
+
+    client = _stepper(request, persona)
+    url = f"/api/v1/cases/{case.pk}"
+    added = post(
+        client,
+        f"{url}/add-deadline/",
+        {"kind": "custom", "label": "Produce the logs", "due_at": "2026-12-01T17:00:00Z", "expected_version": 1},
+    )
+    assert added.status_code == 201, added.content
+    first = added.json()["id"]
+
+    moved = post(
+        client,
+        f"{url}/move-deadline/",
+        {"deadline": first, "due_at": "2026-12-08T17:00:00Z", "reason": "Extension, ECF 14.", "expected_version": 2},
+    )
+    assert moved.status_code == 201, moved.content
+    body = moved.json()
+    assert body["id"] != first and body["state"] == "open" and body["label"] == "Produce the logs"
+    assert body["due_at"] == "2026-12-08T17:00:00Z" and body["computation"]["reason"] == "Extension, ECF 14."
+    assert Deadline.objects.get(pk=first).state == "superseded"
+
+    met = post(client, f"{url}/complete-deadline/", {"deadline": body["id"], "note": "Sent.", "expected_version": 3})
+    assert met.status_code == 201, met.content
+    assert (met.json()["id"], met.json()["state"]) == (body["id"], "met")
+
+    other = _deadline(case)
+    cancelled = post(
+        client, f"{url}/cancel-deadline/", {"deadline": other.pk, "reason": "Withdrawn.", "expected_version": 4}
+    )
+    assert cancelled.status_code == 201, cancelled.content
+    assert cancelled.json()["state"] == "cancelled"
+    other.refresh_from_db()
+    assert other.completed_on is not None
+
+    kinds = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", "note"))
+    assert kinds == [
+        ("deadline_added", ""),
+        ("deadline_moved", "Extension, ECF 14."),
+        ("deadline_met", "Sent."),
+        ("deadline_cancelled", "Withdrawn."),
+    ]
+    who = "api.client" if persona == "rw_token" else "carl.counsel"
+    assert set(CaseEvent.objects.filter(case=case).values_list("by__username", flat=True)) == {who}
+    assert Case.objects.get(pk=case.pk).version == 5
+
+
+STEP_BODIES = {
+    "move-deadline": {"due_at": "2026-12-08T17:00:00Z", "reason": "Extension."},
+    "complete-deadline": {},
+    "cancel-deadline": {"reason": "Withdrawn."},
+}
+
+
+@pytest.mark.parametrize("step", STEP_BODIES)
+@pytest.mark.parametrize("persona", ["ro_token", "viewer_user", "intake_user"])
+def test_deadline_steps_are_refused_to_readers(request, case, step, persona):
+    from cases.models import Deadline
+
+    if persona == "ro_token":
+        client = token_client(request.getfixturevalue("api_user"), scope="read")[0]
+    else:
+        client = _stepper(request, persona)
+    deadline = _deadline(case)
+    body = {"deadline": deadline.pk, "expected_version": case.version, **STEP_BODIES[step]}
+    response = post(client, f"/api/v1/cases/{case.pk}/{step}/", body)
+    assert response.status_code == 403 and response.json()["error"]["status"] == 403
+    assert list(Deadline.objects.values_list("state", flat=True)) == ["open"]
+    assert not CaseEvent.objects.exists() and Case.objects.get(pk=case.pk).version == case.version
+
+
+@pytest.mark.parametrize("step", STEP_BODIES)
+def test_another_cases_deadline_is_404(request, case, step):
+    from cases.models import Deadline
+
+    client = _stepper(request, "counsel_user")
+    foreign = _deadline(CaseFactory())
+    body = {"deadline": foreign.pk, "expected_version": case.version, **STEP_BODIES[step]}
+    response = post(client, f"/api/v1/cases/{case.pk}/{step}/", body)
+    assert response.status_code == 404 and response.json()["error"]["status"] == 404
+    missing = post(client, f"/api/v1/cases/{case.pk}/{step}/", {**body, "deadline": 999999})
+    assert missing.status_code == 404
+    assert post(client, f"/api/v1/cases/999999/{step}/", body).status_code == 404
+    assert list(Deadline.objects.values_list("state", flat=True)) == ["open"] and not CaseEvent.objects.exists()
+
+
+@pytest.mark.parametrize("step", STEP_BODIES)
+def test_stale_deadline_step_is_409(request, case, step):
+    from cases.models import Deadline
+
+    client = _stepper(request, "counsel_user")
+    deadline, other = _deadline(case), _deadline(case, label="Other")
+    done = post(client, f"/api/v1/cases/{case.pk}/complete-deadline/", {"deadline": other.pk, "expected_version": 1})
+    assert done.status_code == 201
+    body = {"deadline": deadline.pk, "expected_version": 1, **STEP_BODIES[step]}
+    stale = post(client, f"/api/v1/cases/{case.pk}/{step}/", body)
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
+    assert Deadline.objects.get(pk=deadline.pk).state == "open" and Deadline.objects.count() == 2
+    assert CaseEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "step, body, field",
+    [
+        ("move-deadline", {"due_at": "2026-12-08T17:00:00Z"}, "reason"),
+        ("move-deadline", {"due_at": "2026-12-08T17:00:00Z", "reason": "   "}, "reason"),
+        ("move-deadline", {"reason": "x"}, "length"),  # the action: say where it moves
+        ("move-deadline", {"due_at": "2026-12-08T17:00:00Z", "rule": "frap-4a1a-notice", "reason": "x"}, "due_at"),
+        ("move-deadline", {"rule": "no-such-rule", "reason": "x"}, "rule"),
+        ("move-deadline", {"due_at": "next week", "reason": "x"}, "due_at"),
+        ("complete-deadline", {"occurred_on": "2999-01-01"}, "occurred_on"),
+        ("complete-deadline", {"deadline": "first"}, "deadline"),
+        ("complete-deadline", {"deadline": None}, "deadline"),
+        ("complete-deadline", {"expected_version": None}, "expected_version"),
+        ("cancel-deadline", {}, "reason"),
+        ("cancel-deadline", {"reason": "x", "occurred_on": "01/12/2026"}, "occurred_on"),
+    ],
+)
+def test_bad_deadline_step_bodies_are_400_naming_the_field(request, case, step, body, field):
+    from cases.models import Deadline
+
+    client = _stepper(request, "counsel_user")
+    deadline = _deadline(case)
+    full = {"deadline": deadline.pk, "expected_version": case.version, **body}
+    response = post(client, f"/api/v1/cases/{case.pk}/{step}/", {k: v for k, v in full.items() if v is not None})
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+    assert list(Deadline.objects.values_list("state", flat=True)) == ["open"] and not CaseEvent.objects.exists()
+
+
+def test_computed_and_closed_deadlines_are_refused_by_the_action(request, case):
+    """A computed deadline follows the analysis (met, yes; moved or cancelled, no); a
+    deadline already met takes no further step."""
+    client = _stepper(request, "counsel_user")
+    computed = _deadline(case, kind="response", label="", source="computed")
+    url = f"/api/v1/cases/{case.pk}"
+    for step in ("move-deadline", "cancel-deadline"):
+        refused = post(client, f"{url}/{step}/", {"deadline": computed.pk, "expected_version": 1, **STEP_BODIES[step]})
+        assert refused.status_code == 400 and "source" in refused.json()["error"]["fields"]
+    assert (
+        post(client, f"{url}/complete-deadline/", {"deadline": computed.pk, "expected_version": 1}).status_code == 201
+    )
+    again = post(client, f"{url}/complete-deadline/", {"deadline": computed.pk, "expected_version": 2})
+    assert again.status_code == 400 and "state" in again.json()["error"]["fields"]

@@ -72,3 +72,22 @@ def test_status_and_analyses_report_counsels_override(demo, counsel_user, viewer
         (index, "control", "agreement", counsel_user.username),
     ]
     assert latest["result"]["items"][index]["route"] == "agreement"  # the engine's answer stays on record
+
+
+def test_analyses_read_overrides_in_a_fixed_number_of_queries(demo, counsel_user, viewer_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = Case.objects.get(demand__reference="COPO-2026-0142")
+    analysis = Analysis.objects.filter(case=case).latest("pk")
+    client = _client(viewer_user)
+    client.get(f"/api/v1/cases/{case.pk}/analyses/")  # the first also reads the roles, kept on the user
+    counts = []
+    for index in (0, 1, 2):
+        actions.override_holding(
+            analysis=analysis, item=index, reach="none", route="mlat", reason="Checked.", by=counsel_user
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/cases/{case.pk}/analyses/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2], counts

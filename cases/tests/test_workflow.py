@@ -476,3 +476,19 @@ def test_a_closed_case_is_final_but_still_takes_notes(counsel):
     actions.record_event(case=case, kind="correspondence", occurred_on=ON, by=counsel, expected_version=None)
     actions.complete_deadline(deadline=deadline, by=counsel, expected_version=None, occurred_on=ON)
     assert CaseEvent.objects.filter(case=case).count() == events + 2
+
+
+def test_a_step_cannot_predate_the_demand(counsel):
+    case = CaseFactory(demand__served_at=dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError) as refused:
+        actions.change_status(case=case, to="analysis", occurred_on=ON, by=counsel, expected_version=1)
+    assert refused.value.message_dict["occurred_on"] == [
+        "2026-01-05 is before the demand was served (2026-01-10): a step of this case cannot predate it."
+    ]
+    with pytest.raises(ValidationError):
+        actions.record_event(case=case, kind="motion_filed", occurred_on=ON, by=counsel, expected_version=1)
+    # The law it is read under, and letters before it, may predate the demand.
+    actions.record_event(case=case, kind="legislation_enacted", occurred_on=dt.date(2018, 3, 23), by=counsel,
+                         expected_version=1)  # fmt: skip
+    actions.record_event(case=case, kind="correspondence", occurred_on=ON, by=counsel, expected_version=2)
+    actions.change_status(case=case, to="analysis", occurred_on=dt.date(2026, 1, 10), by=counsel, expected_version=3)

@@ -209,6 +209,14 @@ def test_a_time_that_does_not_exist_in_the_zone_is_refused(client, intake_user, 
     assert "served_at" in response.context["intake"].demand.errors
 
 
+def test_a_served_time_in_the_future_is_refused(client, intake_user, data_map):
+    data = payload(data_map, served_at="2099-06-01T09:00", received_at="")
+    response = _refused(client, intake_user, data)
+    assert response.context["intake"].demand.errors["served_at"] == [
+        "2099-06-01 09:00 UTC is in the future: check the date."
+    ]
+
+
 def test_an_unknown_zone_is_refused_next_to_its_field(client, intake_user, data_map):
     response = _refused(client, intake_user, payload(data_map, time_zone="Mars/Olympus_Mons"))
     assert "time_zone" in response.context["intake"].demand.errors
