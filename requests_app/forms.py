@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from jurisdictions.models import ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors, reference_taken
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -130,6 +130,12 @@ class DemandForm(forms.ModelForm):
 
     def clean_document(self):
         return check_pdf(self.cleaned_data.get("document"))
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        if message := reference_taken(reference):
+            raise ValidationError(message)
+        return reference
 
     def clean(self):
         data = super().clean()

@@ -5,9 +5,23 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+
+
+def reference_taken(reference: str) -> str | None:
+    """Why a reference cannot be used: an existing demand has it, ignoring case and
+    surrounding spaces. None when it is free."""
+    existing = (
+        Demand.objects.filter(reference__iexact=(reference or "").strip()).values_list("reference", "case__pk").first()
+    )
+    if existing is None:
+        return None
+    taken, case = existing
+    where = f" (case {case}, /cases/{case}/)" if case else ""
+    return f"A demand with reference {taken} is already logged{where}."
 
 
 def arrival_errors(served_at, received_at) -> dict[str, str]:
@@ -57,6 +71,8 @@ class Demand(models.Model):
                 condition=Q(received_at__isnull=True) | Q(served_at__isnull=True) | Q(received_at__gte=F("served_at")),
                 name="demand_received_not_before_served",
             ),
+            # "TEST-2026-001" and "test-2026-001" are one reference (the forms say so first).
+            models.UniqueConstraint(Lower("reference"), name="demand_reference_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

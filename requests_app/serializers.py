@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from jurisdictions.reach.types import court_key
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors, reference_taken
 
 
 class HoldingSerializer(serializers.ModelSerializer):
@@ -108,6 +108,14 @@ class DemandSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "case", "created_at"]
+        # validate_reference says it better than the model's unique check (and ignores case).
+        extra_kwargs = {"reference": {"validators": []}}
+
+    def validate_reference(self, value: str) -> str:
+        value = value.strip()
+        if message := reference_taken(value):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate_accounts(self, value: list) -> list:
         if not value:

@@ -148,6 +148,9 @@ def test_duplicate_reference_is_a_400_naming_reference(demo, intake_user):
     post(client_for(intake_user), "/api/v1/demands/", DEMAND)
     response = post(client_for(intake_user), "/api/v1/demands/", DEMAND)
     assert response.status_code == 400 and "reference" in response.json()["error"]["fields"]
+    again = post(client_for(intake_user), "/api/v1/demands/", {**DEMAND, "reference": DEMAND["reference"].lower()})
+    assert again.status_code == 400
+    assert "is already logged (case" in again.json()["error"]["fields"]["reference"][0]
 
 
 @pytest.mark.parametrize("body", ["not json", "[]", "null", '{"accounts": "many"}'])

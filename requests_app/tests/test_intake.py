@@ -380,6 +380,28 @@ def test_duplicate_reference_is_refused(client, intake_user, data_map):
     assert Demand.objects.count() == 1 and TargetAccount.objects.count() == 2
 
 
+def test_a_reference_differing_only_in_case_or_spaces_is_the_same(client, intake_user, data_map):
+    client.force_login(intake_user)
+    assert client.post(URL, payload(data_map)).status_code == 302
+    case = Case.objects.get()
+    response = client.post(URL, payload(data_map, reference="  13-mag-2814 "))
+    assert response.status_code == 422
+    assert response.context["intake"].demand.errors["reference"] == [
+        f"A demand with reference 13-MAG-2814 is already logged (case {case.pk}, /cases/{case.pk}/)."
+    ]
+    assert Demand.objects.count() == 1
+
+
+def test_the_database_refuses_a_reference_differing_only_in_case(data_map):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import DemandFactory
+
+    DemandFactory(reference="TEST-2026-001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DemandFactory(reference="test-2026-001")
+
+
 # ------------------------------------------------------------------- htmx partials
 
 
