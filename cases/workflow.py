@@ -107,6 +107,41 @@ COURT_EVENTS: Mapping[str, str] = {
 }
 
 
+# What each kind of timeline entry is called on pages and in the memo.
+EVENT_LABELS: Mapping[str, str] = {
+    **COURT_EVENTS,
+    "demand_logged": "Demand logged",
+    "analysed": "Analysed",
+    "analysis_changed": "Analysis changed",
+    "analysis_signed_off": "Analysis signed off",
+    "holding_overridden": "Holding overridden by counsel",
+    "status_changed": "Status changed",
+    "appeal_changed": "Appeal",
+    "contempt_changed": "Contempt",
+    "contempt_stayed": "Contempt finding stayed",
+    "contempt_stay_lifted": "Stay of the contempt finding lifted",
+    "deadline_added": "Deadline added",
+    "deadline_moved": "Deadline moved",
+    "deadline_met": "Deadline met",
+    "deadline_cancelled": "Deadline cancelled",
+    "ndo_extended": "Nondisclosure order extended",
+    "ndo_expired": "Nondisclosure order expired",
+    "customer_notice": "Customer notice task opened",
+}
+
+
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def state_label(track: str, state: str) -> str:
+    """A track state's name for people ("counsel_review" -> "Counsel review")."""
+    spec = TRACKS.get(track)
+    if spec is None or state not in spec.states.values:
+        return state
+    return str(spec.states(state).label)
+
+
 def available_changes(case: Case) -> dict[str, tuple[str, ...]]:
     """The changes a person may offer on this case, per track: what drives the buttons.
     A closed case is final: none (the actions refuse them too)."""

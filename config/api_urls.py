@@ -1,7 +1,11 @@
 """The REST API, versioned under /api/v1/, with its OpenAPI schema and offline docs."""
 
+from django.conf import settings
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseExportView, CaseViewSet, TransparencyReportView, WhoAmIView
@@ -34,12 +38,28 @@ class SchemaView(ApiView, SpectacularAPIView):
     pass
 
 
-class SwaggerView(ApiView, SpectacularSwaggerView):
-    pass
+class SwaggerView(ApiView, SpectacularSwaggerSplitView):
+    """Swagger UI within the site's CSP as it stands: the split view serves the init
+    script from this same URL (`?script`) instead of inline, and the template keeps its
+    page rules in a stylesheet."""
+
+    template_name = "api/swagger_ui.html"
 
 
+# Redoc writes its styles into <style> tags at run time, some of them as its bundle
+# loads (before any nonce could be handed to it), so this page alone allows inline
+# styles; scripts still need the nonce. Its search index runs in a Web Worker made
+# from a blob: URL. Everything else stays as in SECURE_CSP.
+REDOC_CSP = {
+    **settings.SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "worker-src": [CSP.SELF, "blob:"],
+}
+
+
+@method_decorator(csp_override(REDOC_CSP), name="dispatch")
 class RedocView(ApiView, SpectacularRedocView):
-    pass
+    template_name = "api/redoc.html"
 
 
 urlpatterns = [

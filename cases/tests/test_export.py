@@ -241,8 +241,8 @@ def test_memo_pdf_text(client, counsel_user, case):
     assert "The CLOUD Act applies. Pub. L. 115-141" in text
     # deadlines with how they were computed, and the timeline in order
     assert "14 days after service, rolled over." in text
-    assert text.index("2026-01-03 status_changed (status: intake → analysis)") < text.index(
-        "2026-01-06 motion_filed S.D.N.Y. 15 F. Supp. 3d 466 Motion to vacate the warrant carl.counsel"
+    assert text.index("2026-01-03 Status changed (status: Intake → Analysis)") < text.index(
+        "2026-01-06 Motion filed S.D.N.Y. 15 F. Supp. 3d 466 Motion to vacate the warrant carl.counsel"
     )
 
 

@@ -492,3 +492,19 @@ def test_a_step_cannot_predate_the_demand(counsel):
                          expected_version=1)  # fmt: skip
     actions.record_event(case=case, kind="correspondence", occurred_on=ON, by=counsel, expected_version=2)
     actions.change_status(case=case, to="analysis", occurred_on=dt.date(2026, 1, 10), by=counsel, expected_version=3)
+
+
+def test_timeline_entries_have_names_for_people():
+    assert workflow.event_label("holding_overridden") == "Holding overridden by counsel"
+    assert workflow.event_label("motion_filed") == "Motion filed"
+    assert workflow.event_label("something_new") == "Something new"
+    assert workflow.state_label("status", "counsel_review") == "Counsel review"
+    assert workflow.state_label("appeal", "certiorari_petition") == str(AppealStatus.CERTIORARI_PETITION.label)
+    assert workflow.state_label("mood", "happy") == "happy"
+    # Every kind the actions write has its own name.
+    import re
+    from pathlib import Path
+
+    written = set(re.findall(r'kind="([a-z_]+)"', Path(actions.__file__).read_text()))
+    written -= {"civil", "criminal", "custom"}  # contempt and deadline kinds, not timeline entries
+    assert written <= set(workflow.EVENT_LABELS), written - set(workflow.EVENT_LABELS)
