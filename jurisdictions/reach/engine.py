@@ -404,6 +404,14 @@ class _Evaluation:
                 f" {agreement.name}, in force since {agreement.start.isoformat()}.",
                 agreement,
             )
+        if entity.country == issuer:
+            return (
+                False,
+                f"{name} ({entity.country}) is in the issuing state itself: {code} reaches a provider"
+                " in the US under an executive agreement designating it; a provider at home"
+                " answers to domestic process.",
+                None,
+            )
         return (
             False,
             f"{name} ({entity.country}) is not subject to {code}: no executive agreement"

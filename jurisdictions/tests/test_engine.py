@@ -1375,3 +1375,10 @@ def test_every_reason_has_a_code_text_and_citation():
     for reason in out["reasons"] + [r for it in out["items"] for r in it["reasons"]]:
         assert reason["code"] and reason["text"] and reason["citation"]
     assert out["catalogue_version"] == CATALOGUE.version
+
+
+def test_an_overseas_order_on_a_provider_at_home_says_so():
+    out = run(scenario("2023-06-01", "GB-COPO", "GB", GBR, holdings=(("content", "GB", GBR),)))
+    text = reason_text(out) + " ".join(r["text"] for it in out["items"] for r in it.get("reasons", []))
+    assert "is in the issuing state itself" in text
+    assert "between GB and GB" not in text
