@@ -243,9 +243,23 @@ class LoginThrottleAdmin(admin.ModelAdmin):
         return False
 
 
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user", "scope", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise ValidationError("This date has passed: the token would never work. Give a future date, or none.")
+        return expires_at
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Admins issue and revoke client tokens. The key is shown once, on issue."""
+
+    form = ApiTokenForm
 
     list_display = ["name", "user", "prefix", "scope", "expires_at", "revoked_at", "last_used_at", "created_at"]
     list_filter = ["scope"]

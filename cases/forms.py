@@ -137,7 +137,11 @@ class TrackChangeForm(CaseStepForm):
 class CourtEventForm(CaseStepForm):
     """An event that moves no track: a motion, a ruling, a stay, a statute."""
 
-    kind = forms.ChoiceField(choices=list(workflow.COURT_EVENTS.items()), label="Event")
+    kind = forms.ChoiceField(
+        choices=[("", "— what happened —"), *workflow.COURT_EVENTS.items()],
+        label="Event",
+        error_messages={"required": "Pick what happened."},
+    )
     field_order = ["version", "kind", "occurred_on", "court", "court_name", "citation", "note"]
 
 

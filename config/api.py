@@ -116,6 +116,17 @@ class IdCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def decode_cursor(self, request):
+        """A cursor the client altered is bad input (400 naming `cursor`), not a missing page."""
+        message = "Invalid cursor: follow the `next` or `previous` link as given."
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({self.cursor_query_param: [message]}) from None
+        if cursor is not None and cursor.position is not None and not cursor.position.isdigit():
+            raise exceptions.ValidationError({self.cursor_query_param: [message]})
+        return cursor
+
 
 def _has_nul(value) -> bool:
     if isinstance(value, str):

@@ -61,8 +61,10 @@ def record_failure(username: str, address: str | None) -> None:
             row.failures, row.window_ends = 0, now + window
         row.failures += 1
         if row.failures >= _setting("LOGIN_THROTTLE_FAILURES", 5):
-            row.locked_until = now + dt.timedelta(seconds=_setting("LOGIN_THROTTLE_LOCKOUT", 900))
-            row.failures = 0
+            # The count stays on the row for the admin to see; a new window starts after the lockout.
+            lockout = dt.timedelta(seconds=_setting("LOGIN_THROTTLE_LOCKOUT", 900))
+            row.locked_until = now + lockout
+            row.window_ends = max(row.window_ends, row.locked_until)
         row.save()
 
 

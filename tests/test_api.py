@@ -266,6 +266,16 @@ def test_cursor_pagination_survives_concurrent_inserts(catalogue, viewer_user):
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == Case.objects.count() == 8
 
 
+@pytest.mark.parametrize("cursor", ["garbage", "cD1hYmM=", "bz0tMQ=="])  # not base64; p=abc; o=-1
+def test_an_altered_cursor_is_a_400_naming_it(catalogue, viewer_user, cursor):
+    CaseFactory()
+    response = client_for(viewer_user).get(f"/api/v1/cases/?cursor={cursor}")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "cursor": ["Invalid cursor: follow the `next` or `previous` link as given."]
+    }
+
+
 @pytest.mark.parametrize("cases", [1, 100])
 def test_case_list_query_count_is_constant(catalogue, viewer_user, cases, django_assert_num_queries):
     for _ in range(cases):

@@ -217,6 +217,7 @@ def test_an_admin_unlocks_by_deleting_the_row(counsel_user, admin_user_, setting
         _login(Client(), "carl.counsel", "wrong-password")
     row = LoginThrottle.objects.get(username="carl.counsel")
     assert row.locked_until is not None and row.address == "127.0.0.1"
+    assert row.failures == settings.LOGIN_THROTTLE_FAILURES  # the count stays visible while locked
     assert "carl" not in row.key  # the key is a digest
     admin = Client()
     admin.force_login(admin_user_)
@@ -430,3 +431,15 @@ def test_a_bug_is_still_a_500_not_a_503(db, viewer_user, monkeypatch):
     response = client.get("/api/v1/cases/1/status/")
     assert response.status_code == 500 and "Retry-After" not in response
     assert response.json()["error"] == {"status": 500, "code": "error", "message": "Server error.", "fields": {}}
+
+
+def test_the_admin_issues_a_token_once_and_refuses_a_past_expiry(admin_user_, api_user):
+    client = Client()
+    client.force_login(admin_user_)
+    form = {"name": "ticketing", "user": api_user.pk, "scope": "read"}
+    past = client.post("/admin/cases/apitoken/add/", {**form, "expires_at_0": "2020-01-01", "expires_at_1": "00:00"})
+    assert past.status_code == 200 and "This date has passed" in past.content.decode()
+    assert not ApiToken.objects.filter(name="ticketing").exists()
+    issued = client.post("/admin/cases/apitoken/add/", {**form, "expires_at_0": "", "expires_at_1": ""}, follow=True)
+    assert issued.status_code == 200 and ApiToken.objects.filter(name="ticketing").count() == 1
+    assert "copy it now" in issued.content.decode()

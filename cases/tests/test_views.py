@@ -667,6 +667,16 @@ def test_a_non_pdf_event_document_is_refused_and_nothing_is_recorded(client, cou
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_court_event_without_its_kind_is_refused(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:record_event", args=[case.pk]), {"event-version": 1, "event-occurred_on": "2026-01-03"}
+    )
+    assert response.status_code == 422 and response.context["event_form"].errors["kind"] == ["Pick what happened."]
+    assert not case.events.filter(occurred_on=dt.date(2026, 1, 3)).exists()
+
+
 def test_future_event_is_refused_next_to_the_date(client, counsel_user, version):
     case = full_case(version)
     client.force_login(counsel_user)
