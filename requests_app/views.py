@@ -44,8 +44,16 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         intake = DemandIntake(request.POST, request.FILES)
         if intake.is_valid():
             case = intake.save(by=request.user)
-            messages.success(request, f"Demand {case.demand.reference} logged; the analysis is running.")
+            # In-process tasks have analysed it by now; with workers it may still be running.
+            reference = case.demand.reference
+            if case.analyses.exists():
+                messages.success(request, f"Demand {reference} logged and analysed.")
+            else:
+                messages.success(request, f"Demand {reference} logged; its analysis appears below when it is done.")
             return redirect("cases:detail", pk=case.pk)
+        if intake.demand.files.get("document") and intake.error_count:
+            # Browsers do not keep a chosen file across a refused form.
+            messages.warning(request, "Attach the warrant document again before saving: it was not kept.")
         status = 422
     else:
         intake = DemandIntake()

@@ -209,6 +209,27 @@ def test_a_time_that_does_not_exist_in_the_zone_is_refused(client, intake_user, 
     assert "served_at" in response.context["intake"].demand.errors
 
 
+def test_a_refused_form_asks_to_attach_the_pdf_again(client, intake_user, data_map):
+    client.force_login(intake_user)
+    refused = client.post(URL, {**payload(data_map, received_at="2026-11-01T00:00"), "document": pdf()})
+    assert refused.status_code == 422
+    assert "Attach the warrant document again" in refused.content.decode()
+
+
+def test_the_message_says_whether_the_analysis_is_done(client, intake_user, data_map):
+    client.force_login(intake_user)
+    # In a test transaction nothing commits, so the analysis (run after commit) is not done yet.
+    pending = client.post(URL, payload(data_map), follow=True)
+    assert "Demand 13-MAG-2814 logged; its analysis appears below when it is done." in pending.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_in_process_tasks_it_is_analysed_on_arrival(client, intake_user, data_map):
+    client.force_login(intake_user)
+    saved = client.post(URL, payload(data_map), follow=True)
+    assert "Demand 13-MAG-2814 logged and analysed." in saved.content.decode()
+
+
 def test_a_served_time_in_the_future_is_refused(client, intake_user, data_map):
     data = payload(data_map, served_at="2099-06-01T09:00", received_at="")
     response = _refused(client, intake_user, data)
