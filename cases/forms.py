@@ -97,16 +97,20 @@ class CaseStepForm(VersionedForm):
 class TrackChangeForm(CaseStepForm):
     """One transition of one track; the fields a target needs are added for that target."""
 
-    def __init__(self, *args, track: workflow.Track, to: str, **kwargs):
+    def __init__(self, *args, track: workflow.Track, to: str, current: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.track, self.to = track, to
         if track is workflow.STATUS and to == Status.CLOSED:
             self.fields["outcome"] = forms.ChoiceField(choices=[("", "—"), *Outcome.choices])
         if track is workflow.APPEAL and to == AppealStatus.DECIDED:
+            # Only a denied rehearing petition decides without a disposition of its own.
+            rehearing = current == AppealStatus.REHEARING_PETITION
             self.fields["disposition"] = forms.ChoiceField(
-                choices=[("", "— (rehearing denied: the decision stands)"), *AppealDisposition.choices],
-                required=False,
-            )
+                choices=[("", "— (rehearing denied: the decision stands)" if rehearing else "—"),
+                         *AppealDisposition.choices],
+                required=not rehearing,
+                error_messages={"required": "How was it decided? Pick the disposition."},
+            )  # fmt: skip
         if track is workflow.CONTEMPT and to == ContemptStatus.HELD:
             self.fields["kind"] = forms.ChoiceField(choices=[("civil", "Civil"), ("criminal", "Criminal")])
             self.fields["by_stipulation"] = forms.BooleanField(required=False, label="By stipulation")

@@ -235,7 +235,10 @@ def change_track(request: HttpRequest, pk: int, track: str, to: str) -> HttpResp
     spec = workflow.TRACKS.get(track)
     if spec is None or to not in spec.states.values:
         raise Http404("No such track or state.")
-    form = TrackChangeForm(request.POST, request.FILES, prefix=f"{track}-{to}", courts=_courts(), track=spec, to=to)
+    current = getattr(case, spec.field)
+    form = TrackChangeForm(
+        request.POST, request.FILES, prefix=f"{track}-{to}", courts=_courts(), track=spec, to=to, current=current
+    )
     label = spec.states(to).label
 
     def act():
@@ -465,9 +468,18 @@ def _courts() -> list[Court]:
     return list(Court.objects.only("pk", "name").order_by("name"))
 
 
-def _workflow_context(case: Case, *, can_review: bool, bound: dict) -> dict:
+def _last_court(events: list, track: str) -> dict:
+    """The court of the track's latest step, offered again for its next one."""
+    last = next((e for e in reversed(events) if e.track == track and (e.court_id or e.court_name)), None)
+    if last is None:
+        return {}
+    return {"court": str(last.court_id)} if last.court_id else {"court_name": last.court_name}
+
+
+def _workflow_context(case: Case, *, can_review: bool, bound: dict, events: list) -> dict:
     """The track buttons: only the changes the transition tables allow from here, and
-    only for counsel. Each form carries the case's version (optimistic locking)."""
+    only for counsel. Each form carries the case's version (optimistic locking), and a
+    court step starts from the court of the track's previous step."""
     tracks = _tracks(case)
     if not can_review:
         return {"tracks": tracks, "event_form": None, "stay_form": None}
@@ -476,11 +488,13 @@ def _workflow_context(case: Case, *, can_review: bool, bound: dict) -> dict:
     allowed = workflow.available_changes(case)
     for t in tracks:
         spec = workflow.TRACKS[t["name"]]
+        current = getattr(case, spec.field)
+        step_initial = {**initial, **_last_court(events, t["name"])} if t["name"] != "status" else initial
         steps = []
         for to in allowed[t["name"]]:
             key = f"{t['name']}:{to}"
             form = bound.get(key) or TrackChangeForm(
-                prefix=f"{t['name']}-{to}", initial=initial, courts=courts, track=spec, to=to
+                prefix=f"{t['name']}-{to}", initial=step_initial, courts=courts, track=spec, to=to, current=current
             )
             steps.append(
                 {
@@ -634,7 +648,7 @@ def _case_file(
     bound = bound or {}
     tracks_bound = {key: form for key, form in bound.items() if not key.startswith("deadline")}
     deadlines_bound = {key: form for key, form in bound.items() if key.startswith("deadline")}
-    context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound))
+    context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound, events=events))
     context.update(_deadline_context(case, deadlines, can_review=context["can_review"], bound=deadlines_bound))
     return context
 

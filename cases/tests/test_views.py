@@ -667,6 +667,23 @@ def test_a_non_pdf_event_document_is_refused_and_nothing_is_recorded(client, cou
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_appeal_step_starts_from_the_previous_courts_and_a_decision_needs_its_disposition(
+    client, counsel_user, version
+):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    assert _step(client, case, "appeal", "notice_filed", court_name="2d Cir.").status_code == 302
+    case.refresh_from_db()
+    tracks = {t["name"]: t for t in client.get(reverse("cases:detail", args=[case.pk])).context["tracks"]}
+    decided = next(s for s in tracks["appeal"]["steps"] if s["key"] == "appeal:decided")
+    assert decided["form"]["court_name"].value() == "2d Cir."
+    assert decided["form"].fields["disposition"].required
+    response = _step(client, case, "appeal", "decided", court_name="2d Cir.")
+    assert response.status_code == 422
+    steps = {s["key"]: s for t in response.context["tracks"] for s in t["steps"]}
+    assert steps["appeal:decided"]["form"].errors["disposition"] == ["How was it decided? Pick the disposition."]
+
+
 def test_a_court_event_without_its_kind_is_refused(client, counsel_user, version):
     case = full_case(version)
     client.force_login(counsel_user)
