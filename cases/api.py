@@ -347,6 +347,9 @@ class CaseWorkflowMixin:
 class CaseViewSet(
     ApiView, CaseWorkflowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """The legal team's cases, one per demand: tracks, deadlines, timeline and analyses.
+    Writes take the case's `expected_version` and answer 409 when it has moved on."""
+
     serializer_class = CaseSerializer
     permission_classes = [roles.CanTakeWorkflowSteps]
     filterset_class = ApiCaseFilter

@@ -472,6 +472,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API token"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(scope__in=["read", "read-write"]), name="apitoken_scope_known"),

@@ -150,9 +150,11 @@ class JSONParser(parsers.JSONParser):
 
 
 class ApiView:
-    """Mixin for API views: exempt from LoginRequiredMiddleware, which would redirect
-    token-authenticated clients to the login page; DRF's authentication and
-    permission classes enforce access instead (401/403, never a redirect)."""
+    # Mixin for API views: exempt from LoginRequiredMiddleware, which would redirect
+    # token-authenticated clients to the login page; DRF's authentication and
+    # permission classes enforce access instead (401/403, never a redirect). A comment,
+    # not a docstring: drf-spectacular would show a docstring to API clients as the
+    # description of every view that has none of its own.
 
     @classmethod
     def as_view(cls, *args, **kwargs):

@@ -325,6 +325,7 @@ def test_schema_and_docs_need_login_and_use_no_cdn(db, viewer_user, client):
     client.force_login(viewer_user)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/cases/{id}/status/" in schema.content
+    assert b"LoginRequiredMiddleware" not in schema.content  # no developer notes as descriptions
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content
