@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from cases import actions
-from cases.deadlines import RULES, Unit, count
+from cases import actions, deadlines
+from cases.deadlines import DEFAULT_RULES, RULES, Unit, count
 from cases.models import Deadline
+from jurisdictions.reach import load_catalogue_files
 from tests.factories import CaseFactory, CourtFactory, JurisdictionFactory
 
 NY, DUBLIN, SYDNEY = "America/New_York", "Europe/Dublin", "Australia/Sydney"
@@ -99,6 +100,17 @@ def test_every_named_rule_can_be_counted():
     for rule in RULES.values():
         working = count(start=D(2026, 1, 2), length=rule.length, unit=rule.unit, time_zone=NY, holidays_country="US")
         assert working.due > dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+
+
+def test_the_named_rules_are_the_catalogues_court_rules():
+    catalogue = load_catalogue_files()
+    assert dict(RULES) == dict(catalogue.court_rule_by_code)
+    assert dict(DEFAULT_RULES) == {"objection": "frcp-72a-objection", "appeal_notice": "frap-4a1a-notice"}
+    notice = RULES["frap-4a1a-notice"]
+    assert (notice.length, notice.unit, notice.citation, notice.roll_over) == (
+        30, Unit.CALENDAR_DAYS, "Fed. R. App. P. 4(a)(1)(A), 26(a)", True,
+    )  # fmt: skip
+    assert deadlines.RULES is RULES  # read from the files once, cached until one changes
 
 
 # --- The actions -----------------------------------------------------------------------------------

@@ -8,15 +8,29 @@ result_to_contract(obj["id"], result)
 
 from .contract import ScenarioError, facts_from_scenario, result_to_contract
 from .engine import UnknownInstrumentError, evaluate
-from .files import DEFAULT_DIRECTORY, catalogue_version, load_catalogue_files
+from .files import (
+    DEFAULT_DIRECTORY,
+    FILES_ONLY,
+    catalogue_version,
+    load_catalogue_files,
+    shipped_catalogue,
+    shipped_sections,
+)
 from .types import (
+    REACHES,
+    ROUTES,
     Account,
     Agreement,
     Bloc,
     Catalogue,
     CatalogueError,
+    Circuit,
+    Citation,
+    CitationCode,
     ConflictRule,
     Court,
+    CourtRule,
+    CourtRuleUnit,
     Deadline,
     Demand,
     DoctrinePeriod,
@@ -28,19 +42,29 @@ from .types import (
     Jurisdiction,
     Membership,
     Period,
+    Reach,
     Reason,
     Result,
+    Route,
 )
 
 __all__ = [
     "DEFAULT_DIRECTORY",
+    "FILES_ONLY",
+    "REACHES",
+    "ROUTES",
     "Account",
     "Agreement",
     "Bloc",
     "Catalogue",
     "CatalogueError",
+    "Citation",
+    "CitationCode",
+    "Circuit",
     "ConflictRule",
     "Court",
+    "CourtRule",
+    "CourtRuleUnit",
     "Deadline",
     "Demand",
     "DoctrinePeriod",
@@ -52,8 +76,10 @@ __all__ = [
     "Jurisdiction",
     "Membership",
     "Period",
+    "Reach",
     "Reason",
     "Result",
+    "Route",
     "ScenarioError",
     "UnknownInstrumentError",
     "catalogue_version",
@@ -61,4 +87,6 @@ __all__ = [
     "facts_from_scenario",
     "load_catalogue_files",
     "result_to_contract",
+    "shipped_catalogue",
+    "shipped_sections",
 ]

@@ -5,12 +5,15 @@ the demand (availability, doctrine, hook, control, conflict rules in force) is
 worked out once per demand; each distinct holding shape is then assessed once.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from . import periods
 from .types import (
     Agreement,
     Catalogue,
+    CitationCode,
     ConflictRule,
     Court,
     Deadline,
@@ -18,28 +21,61 @@ from .types import (
     Facts,
     Instrument,
     Item,
+    Reach,
     Reason,
     Result,
+    Route,
     in_range,
 )
 
-CIRCUIT_NAMES = {
-    "1": "First Circuit",
-    "2": "Second Circuit",
-    "3": "Third Circuit",
-    "4": "Fourth Circuit",
-    "5": "Fifth Circuit",
-    "6": "Sixth Circuit",
-    "7": "Seventh Circuit",
-    "8": "Eighth Circuit",
-    "9": "Ninth Circuit",
-    "10": "Tenth Circuit",
-    "11": "Eleventh Circuit",
-    "DC": "D.C. Circuit",
-    "FED": "Federal Circuit",
-}
-COMITY_CITATION = "18 U.S.C. §2703(h)(2)"
-CONTROL_CITATION = "RULES.md §2 (control: the served entity, its subsidiaries down the chain)"
+# ------------------------------------------------------- the engine's working values
+
+
+@dataclass(frozen=True, slots=True)
+class HookTest:
+    """Is an entity subject to the instrument (RULES.md §3), and why."""
+
+    ok: bool
+    text: str
+    enforcing_state: str | None = None  # eu-establishment: the member state that enforces
+    agreement: Agreement | None = None  # agreement: the executive agreement that binds it
+
+
+class HoldingShape(NamedTuple):
+    """What the assessment of a holding depends on: equal shapes, equal outcomes."""
+
+    category: str
+    storage: str | None
+    controlled_by: str
+    us_person: bool | None
+    residence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The engine's answer for one holding shape (an Item without its holding)."""
+
+    reach: Reach
+    route: Route
+    conflicts: tuple[str, ...]
+    comity_motion: bool
+    mlat: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ComityTest:
+    """Can a comity motion be brought for a holding (18 U.S.C. §2703(h)(2)), and why."""
+
+    available: bool
+    text: str
+
+
+class Clock(NamedTuple):
+    """Where a period is counted: its time zone and public-holiday calendar."""
+
+    time_zone: str
+    holidays_country: str | None
 
 
 class UnknownInstrumentError(ValueError):
@@ -68,10 +104,6 @@ def _sides(catalogue: Catalogue, agreement: Agreement, code: str, day: date) -> 
     return sides
 
 
-def _circuit_name(circuit: str) -> str:
-    return CIRCUIT_NAMES.get(circuit, f"circuit {circuit}")
-
-
 class _Evaluation:
     """The working state of one evaluation; discarded when it returns."""
 
@@ -90,7 +122,7 @@ class _Evaluation:
             raise ValueError(f"served entity {facts.demand.served_entity!r} is not an entity")
         self.served = self.entities[facts.demand.served_entity]
         self.reasons: list[Reason] = []
-        self._hook_memo: dict[str, tuple[bool, str, object]] = {}
+        self._hook_memo: dict[str, HookTest] = {}
         self._roots: dict[str, str] | None = None
         self._mlat_memo: dict[str | None, tuple[str, ...]] = {}
 
@@ -111,16 +143,17 @@ class _Evaluation:
             )
         )
         self.doctrine = self._doctrine(court)
-        self.hook_ok, hook_text, self.hook_detail = self._hook(self.served)
-        self.reasons.append(Reason("hook", hook_text, self._hook_citation()))
-        self.enforcing_state = self.hook_detail if self.instrument.hook == "eu-establishment" else None
-        self.agreement = self.hook_detail if self.instrument.hook == "agreement" else None
+        hook = self._hook(self.served)
+        self.hook_ok = hook.ok
+        self.enforcing_state = hook.enforcing_state
+        self.agreement = hook.agreement
+        self.reasons.append(Reason("hook", hook.text, self._hook_citation()))
         self.controlled = self._controlled()
         self.rules = self._rules_in_force()
         self.comity_possible = self._comity_possible()
         self.comity_proxy_used = False
 
-        memo: dict[tuple, tuple] = {}
+        memo: dict[HoldingShape, Outcome] = {}
         items: list[Item] = []
         append = items.append
         assess = self._assess
@@ -129,11 +162,24 @@ class _Evaluation:
             us_person = account.us_person
             residence = account.residence
             for h in account.holdings:
-                key = (h.category, h.storage, h.controlled_by, us_person, residence)
-                found = memo.get(key)
+                shape = HoldingShape(h.category, h.storage, h.controlled_by, us_person, residence)
+                found = memo.get(shape)
                 if found is None:
-                    found = memo[key] = assess(*key)
-                append(Item(identifier, h.category, h.storage, h.controlled_by, *found))
+                    found = memo[shape] = assess(shape)
+                append(
+                    Item(
+                        account=identifier,
+                        category=h.category,
+                        storage=h.storage,
+                        controlled_by=h.controlled_by,
+                        reach=found.reach,
+                        route=found.route,
+                        conflicts=found.conflicts,
+                        comity_motion=found.comity_motion,
+                        mlat=found.mlat,
+                        reasons=found.reasons,
+                    )
+                )
 
         for rule in sorted({c for item in items for c in item.conflicts}):
             r = next(x for x in self.rules if x.code == rule)
@@ -151,7 +197,7 @@ class _Evaluation:
                     "For the comity motion the statute asks whose laws disclosure would"
                     " risk violating; the engine takes the storage country as a proxy for"
                     " that foreign government. Counsel reviews and can override.",
-                    COMITY_CITATION,
+                    self.cat.cite(CitationCode.COMITY_MOTION),
                 )
             )
 
@@ -202,16 +248,16 @@ class _Evaluation:
             for h in account.holdings:
                 items.append(
                     Item(
-                        account.identifier,
-                        h.category,
-                        h.storage,
-                        h.controlled_by,
-                        "none",
-                        "mlat",
-                        (),
-                        False,
-                        self._mlat(h.storage),
-                        (reason,),
+                        account=account.identifier,
+                        category=h.category,
+                        storage=h.storage,
+                        controlled_by=h.controlled_by,
+                        reach=Reach.NONE,
+                        route=Route.MLAT,
+                        conflicts=(),
+                        comity_motion=False,
+                        mlat=self._mlat(h.storage),
+                        reasons=(reason,),
                     )
                 )
         response_due = None
@@ -244,9 +290,9 @@ class _Evaluation:
                 Reason(
                     "court",
                     f"Issuing court {name!r} is {court.name}, in the"
-                    f" {_circuit_name(court.circuit)}; its deadlines are counted in"
+                    f" {self.cat.circuit_name(court.circuit)}; its deadlines are counted in"
                     f" {court.time_zone}.",
-                    "RULES.md §4-5 (courts)",
+                    self.cat.cite(CitationCode.COURT),
                 )
             )
             return court
@@ -259,12 +305,12 @@ class _Evaluation:
             }
             or {"2"}
         )
-        outside = " or ".join(f"the {_circuit_name(c)}" for c in circuits)
+        outside = " or ".join(f"the {self.cat.circuit_name(c)}" for c in circuits)
         self.reasons.append(
             Reason(
                 "court",
                 f"{described}: it is assumed to be outside {outside}.",
-                "RULES.md §4 (Second Circuit courts)",
+                self.cat.cite(CitationCode.COURT_UNKNOWN),
             )
         )
         jurisdiction = self.cat.jurisdiction_by_code[home]
@@ -273,7 +319,7 @@ class _Evaluation:
                 "court-time-zone",
                 f"{described}: its time zone is assumed to be {jurisdiction.time_zone}"
                 f" (the capital of {jurisdiction.name}).",
-                "RULES.md §5 (time zones)",
+                self.cat.cite(CitationCode.COURT_TIME_ZONE),
             )
         )
         return None
@@ -285,9 +331,9 @@ class _Evaluation:
                 end = dp.end.isoformat() if dp.end else "the present"
                 where = ""
                 if dp.circuits:
-                    where = " in the " + ", ".join(_circuit_name(c) for c in dp.circuits)
+                    where = " in the " + ", ".join(self.cat.circuit_name(c) for c in dp.circuits)
                 elif dp.except_circuits:
-                    where = " outside the " + ", ".join(_circuit_name(c) for c in dp.except_circuits)
+                    where = " outside the " + ", ".join(self.cat.circuit_name(c) for c in dp.except_circuits)
                 self.reasons.append(
                     Reason(
                         "doctrine",
@@ -311,15 +357,15 @@ class _Evaluation:
     def _hook_citation(self) -> str:
         hook = self.instrument.hook
         if hook == "services-or-group":
-            return f"{self.instrument.citation}; Marco Civil Art. 11 §2"
+            return self.cat.cite(CitationCode.HOOK_SERVICES_OR_GROUP, self.instrument)
         if hook == "eu-establishment":
-            return f"{self.instrument.citation}, Art. 1(1)"
-        if hook == "agreement" and isinstance(self.hook_detail, Agreement):
-            return self.hook_detail.citation
+            return self.cat.cite(CitationCode.HOOK_EU_ESTABLISHMENT, self.instrument)
+        if hook == "agreement" and self.agreement is not None:
+            return self.agreement.citation
         return self.instrument.citation
 
-    def _hook(self, entity: Entity) -> tuple[bool, str, object]:
-        """Is `entity` subject to the instrument? (ok, explanation, detail)."""
+    def _hook(self, entity: Entity) -> HookTest:
+        """Is `entity` subject to the instrument, and why."""
         found = self._hook_memo.get(entity.name)
         if found is None:
             found = self._hook_memo[entity.name] = self._hook_uncached(entity)
@@ -332,46 +378,38 @@ class _Evaluation:
         offers = entity.offers_services_in
         return self._presence(entity) or "*" in offers or self.issuer in offers
 
-    def _hook_uncached(self, entity: Entity) -> tuple[bool, str, object]:
+    def _hook_uncached(self, entity: Entity) -> HookTest:
         hook, code = self.instrument.hook, self.instrument.code
         name, issuer = entity.name, self.issuer
         if hook in ("presence", "services", "services-or-group"):
             if self._presence(entity):
                 where = "is incorporated there" if entity.country == issuer else "has an establishment there"
-                return True, f"{name} is subject to {code}: it {where} ({issuer}).", None
+                return HookTest(True, f"{name} is subject to {code}: it {where} ({issuer}).")
             if hook == "presence":
-                return (
+                return HookTest(
                     False,
                     f"{name} is not subject to {code}: it has no presence in {issuer}"
                     " (neither incorporated nor established there).",
-                    None,
                 )
             if self._services(entity):
-                return (
-                    True,
-                    f"{name} is subject to {code}: it offers services in {issuer}.",
-                    None,
-                )
+                return HookTest(True, f"{name} is subject to {code}: it offers services in {issuer}.")
             if hook == "services":
-                return (
+                return HookTest(
                     False,
                     f"{name} is not subject to {code}: no presence in {issuer} and no services offered there.",
-                    None,
                 )
             root = self._root(entity.name)
             for other in self.facts.entities:
                 if self._root(other.name) == root and self._presence(other):
-                    return (
+                    return HookTest(
                         True,
                         f"{name} is subject to {code}: {other.name}, of the same group"
                         f" (ultimate parent {root}), has a presence in {issuer}.",
-                        None,
                     )
-            return (
+            return HookTest(
                 False,
                 f"{name} is not subject to {code}: neither it nor any entity of its group"
                 f" has a presence in {issuer}, and it offers no services there.",
-                None,
             )
         if hook == "eu-establishment":
             for country in (entity.country, *entity.establishments):
@@ -381,43 +419,40 @@ class _Evaluation:
                     how = (
                         "its country" if country == entity.country else "the first of its establishments that qualifies"
                     )
-                    return (
+                    return HookTest(
                         True,
                         f"{name} is subject to {code}: its enforcing state is {country}"
                         f" ({how}), a member state taking part in the Regulation other"
                         f" than the issuing state {issuer}.",
-                        country,
+                        enforcing_state=country,
                     )
-            return (
+            return HookTest(
                 False,
                 f"{name} is not subject to {code}: neither its country nor any of its"
                 " establishments is a member state taking part in the Regulation other"
                 f" than the issuing state {issuer}.",
-                None,
             )
         # "agreement"
         agreement = self._executive_agreement(entity.country)
         if agreement is not None:
-            return (
+            return HookTest(
                 True,
                 f"{name} ({entity.country}) is subject to {code} under the"
                 f" {agreement.name}, in force since {agreement.start.isoformat()}.",
-                agreement,
+                agreement=agreement,
             )
         if entity.country == issuer:
-            return (
+            return HookTest(
                 False,
                 f"{name} ({entity.country}) is in the issuing state itself: {code} reaches a provider"
                 " in the US under an executive agreement designating it; a provider at home"
                 " answers to domestic process.",
-                None,
             )
-        return (
+        return HookTest(
             False,
             f"{name} ({entity.country}) is not subject to {code}: no executive agreement"
             f" between {issuer} and {entity.country} designating {code} is in force on"
             f" {self.as_of.isoformat()}.",
-            None,
         )
 
     def _executive_agreement(self, country: str) -> Agreement | None:
@@ -467,7 +502,7 @@ class _Evaluation:
 
     def _rules_in_force(self) -> tuple[ConflictRule, ...]:
         """Rules in force on the as-of date whose issuer-side condition holds."""
-        lifted = self.agreement.lifts if isinstance(self.agreement, Agreement) else ()
+        lifted = self.agreement.lifts if self.agreement is not None else ()
         rules = []
         for rule in self.cat.conflict_rules:
             if not in_range(self.as_of, rule.start, rule.end) or rule.code in lifted:
@@ -539,23 +574,17 @@ class _Evaluation:
 
     # ------------------------------------------------------- step 4: a holding
 
-    def _assess(
-        self,
-        category: str,
-        storage: str | None,
-        controlled_by: str,
-        us_person: bool | None,
-        residence: str | None,
-    ) -> tuple:
-        """(reach, route, conflicts, comity_motion, mlat, reasons) of one holding shape."""
+    def _assess(self, shape: HoldingShape) -> Outcome:
+        """The outcome of one holding shape."""
+        category, storage, controlled_by = shape.category, shape.storage, shape.controlled_by
+        us_person, residence = shape.us_person, shape.residence
         controller = self.entities[controlled_by]
         code = self.instrument.code
 
-        def redirect_or_mlat(text: str, citation: str) -> tuple:
-            ok, hook_text, _ = self._hook(controller)
-            if ok:
-                return self._outcome("none", "redirect", storage, Reason("route", f"{text} {hook_text}", citation))
-            return self._outcome("none", "mlat", storage, Reason("route", f"{text} {hook_text}", citation))
+        def redirect_or_mlat(text: str, citation: str) -> Outcome:
+            hook = self._hook(controller)
+            route = Route.REDIRECT if hook.ok else Route.MLAT
+            return self._outcome(Reach.NONE, route, storage, Reason("route", f"{text} {hook.text}", citation))
 
         if not self.hook_ok:
             return redirect_or_mlat(
@@ -565,8 +594,8 @@ class _Evaluation:
         if category not in self.instrument.categories:
             allowed = ", ".join(sorted(self.instrument.categories))
             return self._outcome(
-                "none",
-                "insufficient_instrument",
+                Reach.NONE,
+                Route.INSUFFICIENT_INSTRUMENT,
                 storage,
                 Reason(
                     "category",
@@ -576,14 +605,14 @@ class _Evaluation:
             )
         agreement = self.agreement
         if (
-            isinstance(agreement, Agreement)
+            agreement is not None
             and agreement.forbids_targeting_us_persons
             and (us_person is True or residence == "US")
         ):
             who = "a US person" if us_person is True else "a person in the US"
             return self._outcome(
-                "none",
-                "mlat",
+                Reach.NONE,
+                Route.MLAT,
                 storage,
                 Reason(
                     "targeting",
@@ -592,12 +621,14 @@ class _Evaluation:
                 ),
             )
         if controlled_by not in self.controlled:
-            return redirect_or_mlat(f"{self.served.name} does not control {controlled_by}.", CONTROL_CITATION)
+            return redirect_or_mlat(
+                f"{self.served.name} does not control {controlled_by}.", self.cat.cite(CitationCode.CONTROL)
+            )
         if storage is not None and storage == self.issuer:
-            reach = "storage"
+            reach = Reach.STORAGE
             why = f"Stored in the issuing jurisdiction {self.issuer}."
         elif self.doctrine == "control-based":
-            reach = "control"
+            reach = Reach.CONTROL
             where = f"Stored in {storage}" if storage else "Storage unknown"
             held = (
                 f"held by {controlled_by} itself"
@@ -608,8 +639,8 @@ class _Evaluation:
         else:
             where = f"Stored in {storage}" if storage else "Storage unknown"
             return self._outcome(
-                "none",
-                "mlat",
+                Reach.NONE,
+                Route.MLAT,
                 storage,
                 Reason(
                     "doctrine",
@@ -622,50 +653,54 @@ class _Evaluation:
         for rule in rules:
             reasons.append(Reason(rule.code, f"{rule.law}: {rule.severity}.", rule.citation))
         if any(rule.severity == "prohibition" for rule in rules):
-            route = "mlat"
+            route = Route.MLAT
         elif self.instrument.hook == "agreement":
-            route = "agreement"
+            route = Route.AGREEMENT
         else:
-            route = "direct"
+            route = Route.DIRECT
         comity = False
-        if self.comity_possible and category == "content" and reach == "control":
+        if self.comity_possible and category == "content" and reach == Reach.CONTROL:
             self.comity_proxy_used = True
-            comity, text = self._comity(storage, us_person, residence)
-            reasons.append(Reason("comity_motion", text, COMITY_CITATION))
-        return (
-            reach,
-            route,
-            tuple(sorted(rule.code for rule in rules)),
-            comity,
-            self._mlat(storage) if route == "mlat" else (),
-            tuple(reasons),
+            test = self._comity(storage, us_person, residence)
+            comity = test.available
+            reasons.append(Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION)))
+        return Outcome(
+            reach=reach,
+            route=route,
+            conflicts=tuple(sorted(rule.code for rule in rules)),
+            comity_motion=comity,
+            mlat=self._mlat(storage) if route == Route.MLAT else (),
+            reasons=tuple(reasons),
         )
 
-    def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> tuple[bool, str]:
+    def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> ComityTest:
         home = self.instrument.jurisdiction
         if storage is None:
-            return False, "No comity motion: the storage country is unknown."
+            return ComityTest(False, "No comity motion: the storage country is unknown.")
         agreement = self._qualifying(storage)
         if agreement is None:
-            return False, (
+            return ComityTest(
+                False,
                 f"No comity motion: {storage} (storage country, the proxy) is not a"
-                f" qualifying foreign government on {self.as_of.isoformat()}."
+                f" qualifying foreign government on {self.as_of.isoformat()}.",
             )
         if us_person is not False:
             state = "unknown" if us_person is None else "a US person"
-            return False, f"No comity motion: the account holder is {state}."
+            return ComityTest(False, f"No comity motion: the account holder is {state}.")
         if residence is None or residence == home:
             state = "unknown" if residence is None else f"in {home}"
-            return False, f"No comity motion: the account holder's residence is {state}."
-        return True, (
+            return ComityTest(False, f"No comity motion: the account holder's residence is {state}.")
+        return ComityTest(
+            True,
             f"Comity motion available: {storage} (storage country, the proxy) is a"
             f" qualifying foreign government under the {agreement.name}; the account"
-            f" holder is not a US person and resides in {residence}."
+            f" holder is not a US person and resides in {residence}.",
         )
 
-    def _outcome(self, reach: str, route: str, storage: str | None, reason: Reason) -> tuple:
-        mlat = self._mlat(storage) if route == "mlat" else ()
-        return (reach, route, (), False, mlat, (reason,))
+    def _outcome(self, reach: Reach, route: Route, storage: str | None, reason: Reason) -> Outcome:
+        """An outcome with no conflict and no comity motion, for one reason."""
+        mlat = self._mlat(storage) if route == Route.MLAT else ()
+        return Outcome(reach=reach, route=route, conflicts=(), comity_motion=False, mlat=mlat, reasons=(reason,))
 
     # -------------------------------------------------------------- deadlines
 
@@ -674,19 +709,19 @@ class _Evaluation:
             deadline = periods.given("response", self.demand.due_at)
         else:
             code = self.instrument.response_period
-            if code is None or not any(item.reach != "none" for item in items):
+            if code is None or not any(item.reach != Reach.NONE for item in items):
                 return None
             if self.demand.emergency and self.instrument.emergency_period:
                 code = self.instrument.emergency_period
             period = self.cat.period_by_code[code]
-            time_zone, holidays_country = self._clock(period.clock, None)
+            clock = self._clock(period.clock, None)
             deadline = periods.count(
                 period,
                 kind="response",
                 served_at=self.demand.served_at,
                 as_of=self.as_of,
-                time_zone=time_zone,
-                holidays_country=holidays_country,
+                time_zone=clock.time_zone,
+                holidays_country=clock.holidays_country,
             )
         self.reasons.append(Reason("response_due", periods.describe(deadline), deadline.citation))
         return deadline
@@ -696,26 +731,26 @@ class _Evaluation:
         if code is None or not any(item.comity_motion for item in items):
             return None
         period = self.cat.period_by_code[code]
-        time_zone, holidays_country = self._clock(period.clock, court)
+        clock = self._clock(period.clock, court)
         deadline = periods.count(
             period,
             kind="comity_motion",
             served_at=self.demand.served_at,
             as_of=self.as_of,
-            time_zone=time_zone,
-            holidays_country=holidays_country,
+            time_zone=clock.time_zone,
+            holidays_country=clock.holidays_country,
         )
         self.reasons.append(Reason("comity_motion_due", periods.describe(deadline), deadline.citation))
         return deadline
 
-    def _clock(self, clock: str, court: Court | None) -> tuple[str, str | None]:
+    def _clock(self, clock: str, court: Court | None) -> Clock:
         """The time zone and holiday calendar a period is counted in."""
         home = self.cat.jurisdiction_by_code[self.instrument.jurisdiction]
         if clock == "court" and court is not None:
             court_home = self.cat.jurisdiction_by_code[court.jurisdiction]
-            return court.time_zone, court_home.holidays_country
+            return Clock(court.time_zone, court_home.holidays_country)
         if clock == "enforcing-state" and self.enforcing_state:
             state = self.cat.jurisdiction_by_code.get(self.enforcing_state)
             if state is not None:
-                return state.time_zone, state.holidays_country
-        return home.time_zone, home.holidays_country
+                return Clock(state.time_zone, state.holidays_country)
+        return Clock(home.time_zone, home.holidays_country)

@@ -3,14 +3,19 @@
 Every file is a set of arrays of tables (`[[instrument]]`, `[[conflict]]`...); the
 arrays of all files are concatenated in file-name order, so counsel can add a row in
 any file. Each file documents its schema at the top.
+
+Circuit names, the engine's own citations and the court rules (`FILES_ONLY`) have no
+database table: the database loader takes them from the files (`shipped_sections`).
 """
 
+import functools
 import hashlib
 import tomllib
 import types
 import typing
 from dataclasses import MISSING, fields
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from .types import (
@@ -18,8 +23,11 @@ from .types import (
     Bloc,
     Catalogue,
     CatalogueError,
+    Circuit,
+    Citation,
     ConflictRule,
     Court,
+    CourtRule,
     DoctrinePeriod,
     Instrument,
     Jurisdiction,
@@ -40,7 +48,13 @@ TABLES: dict[str, tuple[str, type]] = {
     "doctrine_period": ("doctrine_periods", DoctrinePeriod),
     "agreement": ("agreements", Agreement),
     "conflict": ("conflict_rules", ConflictRule),
+    "circuit": ("circuits", Circuit),
+    "citation": ("citations", Citation),
+    "court_rule": ("court_rules", CourtRule),
 }
+
+# Catalogue fields read from the files only: no table, no admin form.
+FILES_ONLY = ("circuits", "citations", "court_rules")
 
 
 def _files(directory: Path | str) -> list[Path]:
@@ -79,6 +93,23 @@ def load_catalogue_files(directory: Path | str = DEFAULT_DIRECTORY) -> Catalogue
                 where = f"{path.name}: [[{table}]] #{number}"
                 rows[attr].append(_row(row_type, entry, where))
     return Catalogue(version=catalogue_version(directory), **{k: tuple(v) for k, v in rows.items()})
+
+
+def shipped_catalogue(directory: Path | str = DEFAULT_DIRECTORY) -> Catalogue:
+    """`load_catalogue_files`, cached until a file's content changes (no database)."""
+    directory = Path(directory).resolve()
+    return _cached_catalogue(directory, catalogue_version(directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_catalogue(directory: Path, version: str) -> Catalogue:
+    return load_catalogue_files(directory)
+
+
+def shipped_sections(directory: Path | str = DEFAULT_DIRECTORY) -> dict[str, tuple]:
+    """The `FILES_ONLY` fields of the catalogue in `directory`, as Catalogue keywords."""
+    catalogue = shipped_catalogue(directory)
+    return {name: getattr(catalogue, name) for name in FILES_ONLY}
 
 
 def _row(row_type: type, entry: dict, where: str):
@@ -122,6 +153,11 @@ def _coerce(value, annotation, where: str):
         if isinstance(value, bool) or not isinstance(value, int):
             raise CatalogueError(f"{where}: expected a whole number")
         return value
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        try:
+            return annotation(value)
+        except ValueError:
+            raise CatalogueError(f"{where}: expected one of {', '.join(annotation)}") from None
     if not isinstance(value, str):
         raise CatalogueError(f"{where}: expected a string")
     return value

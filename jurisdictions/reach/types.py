@@ -8,7 +8,9 @@ database loader build exactly the same input.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from types import MappingProxyType
+from typing import NamedTuple
 
 CATEGORIES = ("subscriber", "traffic", "content")
 HOOKS = ("presence", "services", "services-or-group", "eu-establishment", "agreement")
@@ -27,6 +29,63 @@ PERIOD_COUNTINGS = (
     "after-hour-of-receipt",
 )
 PERIOD_CLOCKS = ("instrument", "enforcing-state", "court")
+
+
+class Reach(StrEnum):
+    """How a holding is reached (`Item.reach`)."""
+
+    STORAGE = "storage"
+    CONTROL = "control"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+class Route(StrEnum):
+    """How a holding is to be obtained (`Item.route`)."""
+
+    DIRECT = "direct"
+    AGREEMENT = "agreement"
+    MLAT = "mlat"
+    REDIRECT = "redirect"
+    INSUFFICIENT_INSTRUMENT = "insufficient_instrument"
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+_LABELS = {"mlat": "MLAT"}
+REACHES: tuple[str, ...] = tuple(Reach)
+ROUTES: tuple[str, ...] = tuple(Route)
+
+
+class CourtRuleUnit(StrEnum):
+    """The unit of a court rule's period (`[[court_rule]]`, counted by court_rules.py)."""
+
+    CALENDAR_DAYS = "calendar_days"
+    BUSINESS_DAYS = "business_days"
+    HOURS = "hours"
+
+
+class CitationCode(StrEnum):
+    """The engine's own steps that cite an authority from `[[citation]]` (citations.toml).
+
+    Every code must have a row; a row with another code is an error.
+    """
+
+    CONTROL = "control"
+    COURT = "court"
+    COURT_UNKNOWN = "court-unknown"
+    COURT_TIME_ZONE = "court-time-zone"
+    COMITY_MOTION = "comity-motion"
+    HOOK_SERVICES_OR_GROUP = "hook-services-or-group"
+    HOOK_EU_ESTABLISHMENT = "hook-eu-establishment"
+
+
+INSTRUMENT_PLACEHOLDER = "{instrument}"
 
 
 class CatalogueError(ValueError):
@@ -77,6 +136,37 @@ class Court:
     circuit: str
     time_zone: str
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Circuit:
+    """A US federal judicial circuit: `Court.circuit` and doctrine periods name its code."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The authority one of the engine's own steps cites (`CitationCode`).
+
+    `{instrument}` in the text stands for the demand's instrument's own citation.
+    """
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CourtRule:
+    """A court rule's period for a manual deadline (objection, notice of appeal...)."""
+
+    code: str
+    length: int
+    unit: CourtRuleUnit
+    citation: str
+    roll_over: bool = True
+    default_for: tuple[str, ...] = ()  # deadline kinds that follow it unless counsel picks another
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +248,13 @@ class ConflictRule:
     categories: frozenset[str] = frozenset()
 
 
+class Span(NamedTuple):
+    """A membership's first and last day (an open end is None)."""
+
+    start: date
+    end: date | None
+
+
 def _frozen_index(pairs) -> Mapping:
     return MappingProxyType(dict(pairs))
 
@@ -176,25 +273,44 @@ class Catalogue:
     doctrine_periods: tuple[DoctrinePeriod, ...]
     agreements: tuple[Agreement, ...]
     conflict_rules: tuple[ConflictRule, ...]
+    circuits: tuple[Circuit, ...]
+    citations: tuple[Citation, ...]
+    court_rules: tuple[CourtRule, ...]
 
     jurisdiction_by_code: Mapping[str, Jurisdiction] = field(init=False, repr=False, compare=False)
     instrument_by_code: Mapping[str, Instrument] = field(init=False, repr=False, compare=False)
     period_by_code: Mapping[str, Period] = field(init=False, repr=False, compare=False)
     court_by_key: Mapping[str, Court] = field(init=False, repr=False, compare=False)
-    # (bloc, jurisdiction) -> ((start, end), ...)
-    membership_spans: Mapping[tuple[str, str], tuple[tuple[date, date | None], ...]] = field(
+    membership_spans: Mapping[tuple[str, str], tuple[Span, ...]] = field(  # (bloc, jurisdiction) ->
         init=False, repr=False, compare=False
     )
     doctrine_by_instrument: Mapping[str, tuple[DoctrinePeriod, ...]] = field(init=False, repr=False, compare=False)
+    circuit_by_code: Mapping[str, Circuit] = field(init=False, repr=False, compare=False)
+    citation_by_code: Mapping[str, Citation] = field(init=False, repr=False, compare=False)
+    court_rule_by_code: Mapping[str, CourtRule] = field(init=False, repr=False, compare=False)
+    # deadline kind -> the court rule it follows unless counsel picks another
+    default_court_rules: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "jurisdiction_by_code", _unique(self.jurisdictions, "jurisdiction"))
         set_(self, "instrument_by_code", _unique(self.instruments, "instrument"))
         set_(self, "period_by_code", _unique(self.periods, "period"))
+        set_(self, "circuit_by_code", _unique(self.circuits, "circuit"))
+        set_(self, "citation_by_code", _unique(self.citations, "citation"))
+        set_(self, "court_rule_by_code", _unique(self.court_rules, "court rule"))
         _unique(self.blocs, "bloc")
         _unique(self.agreements, "agreement")
         _unique(self.conflict_rules, "conflict")
+        defaults: dict[str, str] = {}
+        for rule in self.court_rules:
+            for kind in rule.default_for:
+                if kind in defaults:
+                    raise CatalogueError(
+                        f"court rules {defaults[kind]!r} and {rule.code!r} are both the default for {kind!r}"
+                    )
+                defaults[kind] = rule.code
+        set_(self, "default_court_rules", MappingProxyType(defaults))
         courts: dict[str, Court] = {}
         for court in self.courts:
             for name in (court.name, *court.aliases):
@@ -203,9 +319,9 @@ class Catalogue:
                     raise CatalogueError(f"court name {name!r} is ambiguous")
                 courts[key] = court
         set_(self, "court_by_key", MappingProxyType(courts))
-        spans: dict[tuple[str, str], list[tuple[date, date | None]]] = {}
+        spans: dict[tuple[str, str], list[Span]] = {}
         for m in self.memberships:
-            spans.setdefault((m.bloc, m.jurisdiction), []).append((m.start, m.end))
+            spans.setdefault((m.bloc, m.jurisdiction), []).append(Span(m.start, m.end))
         set_(self, "membership_spans", _frozen_index((k, tuple(v)) for k, v in spans.items()))
         doctrine: dict[str, list[DoctrinePeriod]] = {}
         for dp in self.doctrine_periods:
@@ -223,10 +339,22 @@ class Catalogue:
         spans = self.membership_spans.get((bloc, jurisdiction))  # type: ignore[arg-type]
         if not spans:
             return False
-        return any(in_range(day, start, end) for start, end in spans)
+        return any(in_range(day, span.start, span.end) for span in spans)
 
     def court(self, name: str | None) -> Court | None:
         return None if not name else self.court_by_key.get(court_key(name))
+
+    def circuit_name(self, code: str) -> str:
+        """ "Second Circuit" for "2"; a code the catalogue does not name is shown as is."""
+        circuit = self.circuit_by_code.get(code)
+        return circuit.name if circuit is not None else f"circuit {code}"
+
+    def cite(self, code: CitationCode, instrument: Instrument | None = None) -> str:
+        """The citation of one of the engine's own steps; `{instrument}` is filled in."""
+        text = self.citation_by_code[code].text
+        if instrument is not None:
+            text = text.replace(INSTRUMENT_PLACEHOLDER, instrument.citation)
+        return text
 
     def _check_references(self) -> None:
         codes = self.jurisdiction_by_code
@@ -282,6 +410,13 @@ class Catalogue:
                     code in self.instrument_by_code,
                     f"agreement {a.code!r}: designates unknown instrument {code!r}",
                 )
+        for code in CitationCode:
+            _need(code in self.citation_by_code, f"citation {code.value!r} is missing: the engine cites it")
+        for c in self.citations:
+            _need(c.code in set(CitationCode), f"citation {c.code!r}: not a code the engine cites")
+        for r in self.court_rules:
+            _need(r.length > 0, f"court rule {r.code!r}: length must be positive")
+            _need(r.unit in set(CourtRuleUnit), f"court rule {r.code!r}: unit {r.unit!r}")
         conflict_codes = {r.code for r in self.conflict_rules}
         for a in self.agreements:
             for code in a.lifts:
@@ -377,8 +512,8 @@ class Item:
     category: str
     storage: str | None
     controlled_by: str
-    reach: str  # "storage" | "control" | "none"
-    route: str  # "direct" | "agreement" | "mlat" | "redirect" | "insufficient_instrument"
+    reach: str  # Reach
+    route: str  # Route
     conflicts: tuple[str, ...]
     comity_motion: bool
     mlat: tuple[str, ...] = ()  # treaty names, information only

@@ -1238,21 +1238,7 @@ def _catalogue_with_early_agreement() -> Catalogue:
     """The shipped catalogue with the US–UK agreement in force since 2010, to isolate
     the comity motion's own start date (the CLOUD Act, 2018-03-23)."""
     agreements = tuple(replace(a, start=date(2010, 1, 1)) if a.code == "US-GB-DAA" else a for a in CATALOGUE.agreements)
-    fields = {
-        name: getattr(CATALOGUE, name)
-        for name in (
-            "version",
-            "jurisdictions",
-            "blocs",
-            "memberships",
-            "courts",
-            "instruments",
-            "periods",
-            "doctrine_periods",
-            "conflict_rules",
-        )
-    }
-    return Catalogue(agreements=agreements, **fields)
+    return replace(CATALOGUE, agreements=agreements)
 
 
 @pytest.mark.parametrize(("as_of", "comity"), [("2018-03-22", False), ("2018-03-23", True)])

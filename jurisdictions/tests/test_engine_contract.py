@@ -10,7 +10,11 @@ import pytest
 
 from jurisdictions.reach import (
     DEFAULT_DIRECTORY,
+    REACHES,
+    ROUTES,
     CatalogueError,
+    Reach,
+    Route,
     ScenarioError,
     catalogue_version,
     evaluate,
@@ -297,6 +301,18 @@ BAD_CATALOGUE = [
         "parties = ['US', 'CN']\nstart = 2030-01-01\ndesignates = ['CN-NOPE']\n",
     ),
     ("not TOML", "[[bloc]\n"),
+    ("duplicate circuit", "[[circuit]]\ncode = '2'\nname = 'Second Circuit again'\n"),
+    ("citation the engine does not use", "[[citation]]\ncode = 'telepathy'\ntext = 'X'\n"),
+    ("citation given twice", "[[citation]]\ncode = 'comity-motion'\ntext = 'X'\n"),
+    (
+        "court rule in an unknown unit",
+        "[[court_rule]]\ncode = 'X'\nlength = 2\nunit = 'fortnights'\ncitation = 'X'\n",
+    ),
+    ("court rule of no length", "[[court_rule]]\ncode = 'X'\nlength = 0\nunit = 'hours'\ncitation = 'X'\n"),
+    (
+        "two default court rules for one kind",
+        "[[court_rule]]\ncode = 'X'\nlength = 7\nunit = 'calendar_days'\ncitation = 'X'\ndefault_for = ['objection']\n",
+    ),
 ]
 
 
@@ -304,6 +320,54 @@ BAD_CATALOGUE = [
 def test_bad_catalogue_rows_are_rejected(tmp_path, extra):
     with pytest.raises(CatalogueError):
         load_catalogue_files(_copy(tmp_path, extra))
+
+
+def test_a_citation_the_engine_needs_cannot_be_left_out(tmp_path):
+    _copy(tmp_path, "")
+    path = tmp_path / "citations.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'\[\[citation\]\]\ncode = "control"\ntext = ".*"\n', "", text), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="'control' is missing"):
+        load_catalogue_files(tmp_path)
+
+
+def test_circuit_names_and_citations_come_from_the_catalogue(tmp_path):
+    directory = _copy(tmp_path, "")
+    courts = directory / "courts.toml"
+    courts.write_text(
+        courts.read_text(encoding="utf-8").replace('name = "Second Circuit"', 'name = "Court of Appeals, 2d Cir."'),
+        encoding="utf-8",
+    )
+    citations = directory / "citations.toml"
+    citations.write_text(
+        citations.read_text(encoding="utf-8").replace("18 U.S.C. §2703(h)(2)", "18 U.S.C. 2703(h)(2) (comity)"),
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue_files(directory)
+    assert catalogue.version != CATALOGUE.version
+    obj = scenario("2017-01-01", "US-SCA-WARRANT", "US", court="S.D.N.Y.", holdings=[("content", "IE", INC)])
+    texts = " ".join(r["text"] for r in run(obj, catalogue)["reasons"])
+    assert "in the Court of Appeals, 2d Cir." in texts and "Second Circuit" not in texts
+    obj = scenario(
+        "2023-03-01", "US-SCA-WARRANT", "US", court="N.D. Cal.", holdings=[("content", "GB", INC)], us_person=False
+    )
+    proxy = next(r for r in run(obj, catalogue)["reasons"] if r["code"] == "comity-proxy")
+    assert proxy["citation"] == "18 U.S.C. 2703(h)(2) (comity)"
+
+
+def test_hook_citations_fill_in_the_instruments_own():
+    eu_epo, br = CATALOGUE.instrument_by_code["EU-EPO"], CATALOGUE.instrument_by_code["BR-MCI-ORDER"]
+    assert CATALOGUE.cite("hook-eu-establishment", eu_epo) == f"{eu_epo.citation}, Art. 1(1)"
+    assert CATALOGUE.cite("hook-services-or-group", br) == f"{br.citation}; Marco Civil Art. 11 §2"
+    assert CATALOGUE.circuit_name("DC") == "D.C. Circuit" and CATALOGUE.circuit_name("12") == "circuit 12"
+
+
+def test_item_reach_and_route_are_the_declared_vocabularies():
+    out = evaluate(CATALOGUE, facts_from_scenario(VALID, CATALOGUE))
+    assert all(item.reach in REACHES and item.route in ROUTES for item in out.items)
+    assert isinstance(out.items[0].reach, Reach) and isinstance(out.items[0].route, Route)
+    assert Route.MLAT.label == "MLAT" and Route.INSUFFICIENT_INSTRUMENT.label == "Insufficient instrument"
+    assert [r.label for r in Reach] == ["Storage", "Control", "None"]
 
 
 def test_empty_catalogue_directory_is_an_error(tmp_path):
