@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from cases import roles
+from accounts import roles
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -62,9 +62,10 @@ def seed(count: int) -> tuple[list[int], str]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from cases import roles
+    from accounts import roles
+    from accounts.models import ApiToken
     from cases.analysis import analyse_case
-    from cases.models import Analysis, ApiToken, Case
+    from cases.models import Analysis, Case
     from jurisdictions.models import ControllingEntity, DataLocation, LegalInstrument
     from requests_app.models import Demand, Holding, TargetAccount
 

@@ -54,7 +54,7 @@ SCENARIOS = [
 
 
 def seed(n: int) -> None:
-    from cases import roles
+    from accounts import roles
     from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
     from jurisdictions.models import ControllingEntity, Jurisdiction, LegalInstrument
     from requests_app.models import Demand, TargetAccount

@@ -2,25 +2,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.api import ConflictingChange
 from cases import actions as case_actions
 from cases import workflow
 from cases.models import (
     Analysis,
-    ApiToken,
     AppealDisposition,
     Case,
     CaseEvent,
     CaseTask,
     Deadline,
-    LoginThrottle,
     Notification,
-    OutboxMessage,
     Outcome,
     WebhookDelivery,
     WebhookEndpoint,
+    _webhook_secret,
 )
 from jurisdictions.models import Court
 
@@ -142,7 +140,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         if form.cleaned_data.get("change"):
             try:
                 record_change(case=obj, data=form.cleaned_data, by=request.user)
-            except (ValidationError, case_actions.Conflict) as exc:
+            except (ValidationError, ConflictingChange) as exc:
                 request._workflow_error = exc
 
     def response_change(self, request, obj):
@@ -155,35 +153,29 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 def record_change(*, case: Case, data: dict, by) -> CaseEvent:
-    """Map the admin form's "record a change" onto the workflow action it names."""
+    """Map the admin form's "record a change" onto the workflow action it names: a
+    track's step through the same entry point as the pages and the API."""
     track, _, to = data["change"].partition(":")
-    common = {
-        "case": case,
-        "by": by,
-        "expected_version": data.get("expected_version"),
-        "court": data.get("court"),
-        "court_name": data.get("court_name") or "",
-        "citation": data.get("citation") or "",
-        "note": data.get("note") or "",
-        "document": data.get("document"),
-    }
     on = data["occurred_on"]
-    if track == "status":
-        return case_actions.change_status(to=to, occurred_on=on, outcome=data.get("closing_outcome") or None, **common)
-    if track == "appeal":
-        return case_actions.advance_appeal(to=to, occurred_on=on, disposition=data.get("disposition") or None, **common)
-    if track == "contempt":
-        return case_actions.change_contempt(
-            to=to, occurred_on=on, kind=data.get("contempt_kind_") or "", by_stipulation=data.get("by_stipulation"),
-            sanctions_amount=data.get("sanctions_amount"), sanctions_period=data.get("sanctions_period") or "",
-            stayed=data.get("stayed"), **common,
-        )  # fmt: skip
+    place = case_actions.Place(
+        court=data.get("court"),
+        court_name=data.get("court_name") or "",
+        citation=data.get("citation") or "",
+        note=data.get("note") or "",
+        document=data.get("document"),
+    )
+    common = {"case": case, "by": by, "expected_version": data.get("expected_version")}
+    if track in workflow.TRACKS:
+        details = case_actions.TrackDetails.from_values(
+            {**data, "outcome": data.get("closing_outcome"), "kind": data.get("contempt_kind_")}
+        )
+        return case_actions.take_track_step(track=track, to=to, occurred_on=on, place=place, details=details, **common)
     if track == "contempt_stay":
         if to == "stay":
-            return case_actions.stay_contempt(stayed_on=on, **common)
-        return case_actions.lift_contempt_stay(lifted_on=on, **common)
+            return case_actions.stay_contempt(stayed_on=on, **common, **place.as_kwargs())
+        return case_actions.lift_contempt_stay(lifted_on=on, **common, **place.as_kwargs())
     if track == "event":
-        return case_actions.record_event(kind=to, occurred_on=on, **common)
+        return case_actions.record_event(kind=to, occurred_on=on, **common, **place.as_kwargs())
     raise ValidationError({"change": f"Unknown change '{data['change']}'."})
 
 
@@ -228,73 +220,6 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
 
 
-@admin.register(LoginThrottle)
-class LoginThrottleAdmin(admin.ModelAdmin):
-    """Failed logins counted now. Deleting a row unlocks that username at that address."""
-
-    list_display = ["username", "address", "failures", "window_ends", "locked_until"]
-    search_fields = ["username", "address"]
-    readonly_fields = ["username", "address", "failures", "window_ends", "locked_until"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ApiTokenForm(forms.ModelForm):
-    class Meta:
-        model = ApiToken
-        fields = ["name", "user", "scope", "expires_at"]
-
-    def clean_expires_at(self):
-        expires_at = self.cleaned_data.get("expires_at")
-        if expires_at is not None and expires_at <= timezone.now():
-            raise ValidationError("This date has passed: the token would never work. Give a future date, or none.")
-        return expires_at
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Admins issue and revoke client tokens. The key is shown once, on issue."""
-
-    form = ApiTokenForm
-
-    list_display = ["name", "user", "prefix", "scope", "expires_at", "revoked_at", "last_used_at", "created_at"]
-    list_filter = ["scope"]
-    fields = ["name", "user", "scope", "expires_at"]
-    actions = ["revoke"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["name", "user", "scope", "expires_at"] if obj else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: a token's use stays on record
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        token, key = ApiToken.issue(
-            user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
-        )
-        obj.pk = token.pk
-        messages.warning(
-            request, f"Token for {token.name}: {key} (copy it now: it is not stored and cannot be shown again)"
-        )
-
-    @admin.action(description="Revoke the selected tokens")
-    def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        messages.success(request, f"{count} token(s) revoked.")
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "task", "args", "created_at", "available_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["task"]
-
-
 class WebhookEndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         required=False,
@@ -332,8 +257,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rotate the signing secret of the selected endpoints")
     def rotate_secret(self, request, queryset):
-        from cases.models import _webhook_secret
-
         for endpoint in queryset:
             endpoint.secret = _webhook_secret()
             endpoint.save(update_fields=["secret"])

@@ -8,13 +8,15 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Analysis, Case, CaseEvent, Deadline
+from cases.facts import facts_for_demand
+from cases.models import OVERRIDE_ORDER, Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
 from jurisdictions import reach
-from jurisdictions.loader import current_catalogue, facts_for_demand
+from jurisdictions.loader import current_catalogue
 
 # The fields of the contract that make up "the answer": a change in any of them is a
 # change counsel must see. Reasons and citations are explanation, not answer.
@@ -58,10 +60,12 @@ def summarise(result: dict, overrides: dict[int, tuple[str, str]] | None = None)
 
 
 def effective_overrides(analysis_id: int, model=None) -> dict[int, tuple[str, str]]:
-    """Counsel's answer per holding of an analysis: the latest override of each."""
-    from cases.models import HoldingOverride
-
-    rows = (model or HoldingOverride).objects.filter(analysis_id=analysis_id).order_by("pk")
+    """Counsel's answer per holding of an analysis: the override in force of each.
+    `model` is a migration's HoldingOverride, whose manager has no `in_force()`."""
+    if model is None:
+        rows = HoldingOverride.objects.filter(analysis_id=analysis_id).in_force()
+    else:
+        rows = in_force(model.objects.filter(analysis_id=analysis_id).order_by(*OVERRIDE_ORDER), attrgetter("item"))
     return {row.item: (row.reach, row.route) for row in rows}
 
 
@@ -135,7 +139,7 @@ def analyse_case(
     facts = facts_for_demand(case.demand_id, as_of)
     result = reach.result_to_contract(case.demand.reference, reach.evaluate(catalogue, facts))
     digest = fingerprint(result)
-    latest = case.analyses.order_by("-created_at", "-pk").first()
+    latest = case.latest_analysis
     if latest and latest.fingerprint == digest and latest.catalogue_version_id == version.pk and latest.as_of == as_of:
         return AnalysisOutcome(latest, False, [])
     analysis = Analysis.objects.create(

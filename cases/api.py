@@ -17,7 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import actions, roles
+from accounts import roles
+from accounts.api import ERRORS, ApiView, etag_for, not_modified
+from cases import actions
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
 from cases.serializers import (
@@ -35,15 +37,7 @@ from cases.serializers import (
     TransitionSerializer,
     TransparencyReportSerializer,
 )
-from config.api import ApiView, etag_for, not_modified
 
-ERRORS = {
-    400: OpenApiResponse(description="Bad input: `{error: {status, code, message, fields}}`"),
-    401: OpenApiResponse(description="Not authenticated"),
-    403: OpenApiResponse(description="Your role or token scope does not allow this"),
-    404: OpenApiResponse(description="No such case"),
-    503: OpenApiResponse(description="The database is unavailable for a moment: retry after `Retry-After` seconds"),
-}
 WRITE_ERRORS = {
     **ERRORS,
     409: OpenApiResponse(description="The case changed since `expected_version`: reload and retry"),
@@ -229,30 +223,18 @@ class CaseWorkflowMixin:
     def transition(self, request: Request, pk: int) -> Response:
         case = get_object_or_404(Case, pk=pk)
         data = _step(TransitionSerializer, request)
-        common = {
-            "case": case,
-            "to": data["to"],
-            "occurred_on": data["occurred_on"],
-            "by": request.user,
-            "expected_version": data["expected_version"],
-            "court": data["court"],
-            "court_name": data["court_name"],
-            "citation": data["citation"],
-            "note": data["note"],
-        }
-        if data["track"] == "status":
-            event = actions.change_status(**common, outcome=data.get("outcome") or None)
-        elif data["track"] == "appeal":
-            event = actions.advance_appeal(**common, disposition=data.get("disposition") or None)
-        else:
-            event = actions.change_contempt(
-                **common,
-                kind=data.get("kind", ""),
-                by_stipulation=data["by_stipulation"],
-                sanctions_amount=data.get("sanctions_amount"),
-                sanctions_period=data.get("sanctions_period", ""),
-                stayed=data["stayed"],
-            )
+        event = actions.take_track_step(
+            case=case,
+            track=data["track"],
+            to=data["to"],
+            occurred_on=data["occurred_on"],
+            by=request.user,
+            expected_version=data["expected_version"],
+            place=actions.Place(
+                court=data["court"], court_name=data["court_name"], citation=data["citation"], note=data["note"]
+            ),
+            details=actions.TrackDetails.from_values(data),
+        )
         return _event_response(case.pk, event)
 
     @extend_schema(

@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401  (connects the receivers)
+        from cases import signals, tasks  # noqa: F401  (connects the receivers, registers the tasks)

@@ -80,7 +80,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value == OPEN:
-            return queryset.exclude(status=Status.CLOSED)
+            return queryset.open()
         return queryset.filter(status=value)
 
     def filter_due(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:

@@ -12,6 +12,7 @@ from cases.models import (
     Analysis,
     AppealDisposition,
     AppealStatus,
+    ContemptKind,
     ContemptStatus,
     HoldingOverride,
     Outcome,
@@ -112,7 +113,7 @@ class TrackChangeForm(CaseStepForm):
                 error_messages={"required": "How was it decided? Pick the disposition."},
             )  # fmt: skip
         if track is workflow.CONTEMPT and to == ContemptStatus.HELD:
-            self.fields["kind"] = forms.ChoiceField(choices=[("civil", "Civil"), ("criminal", "Criminal")])
+            self.fields["kind"] = forms.ChoiceField(choices=ContemptKind.choices)
             self.fields["by_stipulation"] = forms.BooleanField(required=False, label="By stipulation")
             self.fields["sanctions_amount"] = forms.DecimalField(
                 required=False, min_value=0, max_digits=14, decimal_places=2

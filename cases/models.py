@@ -5,16 +5,18 @@ database, see migration 0002), and every other change is kept in the audit histo
 """
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
+from enum import StrEnum
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import CatalogueVersion, Court
+from jurisdictions.reach import types as engine
 from requests_app.models import Demand, NondisclosureOrder
 
 
@@ -63,9 +65,47 @@ class ContemptStatus(models.TextChoices):
     VACATED = "vacated", "Vacated"
 
 
+class ContemptKind(models.TextChoices):
+    CIVIL = "civil", "Civil"
+    CRIMINAL = "criminal", "Criminal"
+
+
+class TrackName(models.TextChoices):
+    """The three tracks of a case (their transition tables are in `cases/workflow.py`)."""
+
+    STATUS = "status", "Status"
+    APPEAL = "appeal", "Appeal"
+    CONTEMPT = "contempt", "Contempt"
+
+
+def _engine_choices(vocabulary: type[StrEnum]) -> type[models.TextChoices]:
+    """Django choices of one of the reach engine's vocabularies, with its values and
+    labels: declared once, in `jurisdictions/reach/types.py`, never again here."""
+    members = [(member.name, (member.value, member.label)) for member in vocabulary]
+    return models.TextChoices(vocabulary.__name__, members, module=__name__)
+
+
+# How a holding is reached and how it is to be obtained, as the engine says them.
+Reach = _engine_choices(engine.Reach)
+Route = _engine_choices(engine.Route)
+
+
+def open_case(prefix: str = "") -> Q:
+    """What an open case is, said once: one not closed. `prefix` reaches a case from
+    another model ("case__")."""
+    return ~Q(**{f"{prefix}status": Status.CLOSED})
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(status=Status.CLOSED)
+        """The cases still being worked on: the case list's default, the dashboard,
+        the re-analyses."""
+        return self.filter(open_case())
+
+    def with_latest_analysis(self):
+        """Annotated with `latest_analysis_id`, the analysis in force (a subquery)."""
+        latest = Analysis.objects.filter(case=OuterRef("pk")).newest_first().values("pk")[:1]
+        return self.annotate(latest_analysis_id=Subquery(latest))
 
 
 class Case(models.Model):
@@ -77,7 +117,7 @@ class Case(models.Model):
     appeal_status = models.CharField(max_length=24, choices=AppealStatus.choices, default=AppealStatus.NONE)
     appeal_disposition = models.CharField(max_length=16, choices=AppealDisposition.choices, blank=True)
     contempt_status = models.CharField(max_length=20, choices=ContemptStatus.choices, default=ContemptStatus.NONE)
-    contempt_kind = models.CharField(max_length=10, choices=[("civil", "Civil"), ("criminal", "Criminal")], blank=True)
+    contempt_kind = models.CharField(max_length=10, choices=ContemptKind.choices, blank=True)
     contempt_by_stipulation = models.BooleanField(default=False)
     contempt_sanctions_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     contempt_sanctions_period = models.CharField(max_length=100, blank=True)
@@ -117,6 +157,22 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"Case {self.pk} ({self.demand.reference})"
 
+    @property
+    def is_closed(self) -> bool:
+        """A closed case is final: its tracks, analysis and deadlines no longer change."""
+        return self.status == Status.CLOSED
+
+    @property
+    def latest_analysis(self) -> "Analysis | None":
+        """The analysis in force: the newest. One query each time it is read."""
+        return self.analyses.newest_first().first()
+
+
+class AnalysisQuerySet(models.QuerySet):
+    def newest_first(self):
+        """A case's analyses newest first: the first is the one in force."""
+        return self.order_by("-created_at", "-pk")
+
 
 class Analysis(models.Model):
     """The engine's result for a case at a point in time, with the catalogue it used."""
@@ -136,6 +192,8 @@ class Analysis(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     sign_off_note = models.TextField(blank=True)
+
+    objects = AnalysisQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "-created_at"]
@@ -157,9 +215,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40)
-    track = models.CharField(
-        max_length=10, blank=True, choices=[("status", "Status"), ("appeal", "Appeal"), ("contempt", "Contempt")]
-    )
+    track = models.CharField(max_length=10, blank=True, choices=TrackName.choices)
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24, blank=True)
     occurred_on = models.DateField(help_text="When it happened in the world; may be in the past.")
@@ -198,6 +254,9 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state=Deadline.State.OPEN)
 
+    def of_open_cases(self):
+        return self.filter(open_case("case__"))
+
     def due_within(self, *, now: dt.datetime, hours: int):
         return self.filter(due_at__lte=now + dt.timedelta(hours=hours))
 
@@ -219,7 +278,7 @@ class DeadlineQuerySet(models.QuerySet):
         already = Notification.objects.filter(deadline=OuterRef("pk"), kind=OuterRef("reminder_kind"))
         return (
             self.open()
-            .exclude(case__status=Status.CLOSED)
+            .of_open_cases()
             .due_within(now=now, hours=72)
             .annotate(reminder_kind=kind)
             .filter(~Exists(already))
@@ -376,6 +435,30 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} for {self.user}"
 
 
+# The order in which counsel's overrides of a holding supersede one another.
+OVERRIDE_ORDER = ("created_at", "pk")
+
+
+def in_force[T](overrides: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """Which override wins, said once: of the overrides of one holding (`key`), given
+    in `OVERRIDE_ORDER`, the latest is in force; the earlier ones stay on record.
+    Takes rows (also a migration's) or the export's dicts."""
+    latest = {}
+    for override in overrides:
+        latest[key(override)] = override
+    return list(latest.values())
+
+
+class HoldingOverrideQuerySet(models.QuerySet):
+    def in_order(self):
+        """Oldest first, the order in which they supersede one another."""
+        return self.order_by(*OVERRIDE_ORDER)
+
+    def in_force(self) -> list["HoldingOverride"]:
+        """The override in force of each holding overridden: the latest of each."""
+        return in_force(self.in_order(), key=attrgetter("analysis_id", "item"))
+
+
 class HoldingOverride(models.Model):
     """Counsel's answer for one holding of an analysis, in place of the engine's, with a reason.
 
@@ -384,18 +467,6 @@ class HoldingOverride(models.Model):
     analysis's result (`item`) and, for reading without the JSON, by its account,
     category and storage country.
     """
-
-    class Reach(models.TextChoices):
-        STORAGE = "storage", "Storage"
-        CONTROL = "control", "Control"
-        NONE = "none", "None"
-
-    class Route(models.TextChoices):
-        DIRECT = "direct", "Direct"
-        AGREEMENT = "agreement", "Agreement"
-        MLAT = "mlat", "MLAT"
-        REDIRECT = "redirect", "Redirect"
-        INSUFFICIENT_INSTRUMENT = "insufficient_instrument", "Insufficient instrument"
 
     analysis = models.ForeignKey(Analysis, on_delete=models.PROTECT, related_name="overrides")
     item = models.PositiveIntegerField(help_text="Index of the holding in the analysis result's items.")
@@ -408,15 +479,14 @@ class HoldingOverride(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = HoldingOverrideQuerySet.as_manager()
+
     class Meta:
-        ordering = ["analysis", "item", "created_at", "pk"]
+        ordering = ["analysis", "item", *OVERRIDE_ORDER]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
-            models.CheckConstraint(condition=Q(reach__in=["storage", "control", "none"]), name="override_reach_known"),
-            models.CheckConstraint(
-                condition=Q(route__in=["direct", "agreement", "mlat", "redirect", "insufficient_instrument"]),
-                name="override_route_known",
-            ),
+            models.CheckConstraint(condition=Q(reach__in=Reach.values), name="override_reach_known"),
+            models.CheckConstraint(condition=Q(route__in=Route.values), name="override_route_known"),
         ]
         indexes = [
             # The case file: the overrides of one analysis, per holding.
@@ -425,117 +495,6 @@ class HoldingOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.category}: {self.reach}/{self.route} (override)"
-
-
-class LoginThrottle(models.Model):
-    """Failed logins of one username from one address (config/security.py). In the
-    database, so every web process counts the same failures; an admin unlocks a
-    username by deleting its row."""
-
-    key = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of username|address.")
-    username = models.CharField(max_length=150, editable=False)
-    address = models.GenericIPAddressField(null=True, blank=True, editable=False)
-    failures = models.PositiveIntegerField(default=0, editable=False, help_text="In the current window.")
-    window_ends = models.DateTimeField(editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["-window_ends"]
-        indexes = [models.Index(fields=["window_ends"], name="loginthrottle_window")]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.address or 'unknown address'}"
-
-
-class ApiToken(models.Model):
-    """A client system's credential. Only a hash of the key is stored; the key itself
-    is shown once, when an admin issues it. Requests act as `user` (whose role group
-    says what it may do), limited to reading unless the scope is read-write."""
-
-    class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        READ_WRITE = "read-write", "Read and write"
-
-    PREFIX_LENGTH = 12
-
-    name = models.CharField(max_length=100, help_text="Which client system uses it.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
-    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
-    digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the key.")
-    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.READ)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Blank: does not expire.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "API token"
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(scope__in=["read", "read-write"]), name="apitoken_scope_known"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…, {self.scope})"
-
-    @staticmethod
-    def hash_key(key: str) -> str:
-        import hashlib
-
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, *, user, name: str, scope: str = Scope.READ, expires_at=None, by=None) -> tuple["ApiToken", str]:
-        """A new token and its key (`llk_<prefix>_<secret>`); the key is not stored."""
-        import secrets
-
-        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
-        key = f"llk_{prefix}_{secrets.token_urlsafe(32)}"
-        token = cls.objects.create(
-            name=name,
-            user=user,
-            prefix=prefix,
-            digest=cls.hash_key(key),
-            scope=scope,
-            expires_at=expires_at,
-            created_by=by,
-        )
-        return token, key
-
-    def is_usable(self, now) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-
-class OutboxMessage(models.Model):
-    """Work for Celery, written in the same transaction as the change that needs it.
-
-    Requests never talk to the broker: `relay_outbox` (a separate process, also run
-    by beat) publishes pending rows and marks them sent, so a logged demand is saved
-    and answered even while Redis is down; its work runs once Redis is back. Tasks
-    are idempotent, so a row published twice (a relay that died after publishing,
-    before marking) does no harm."""
-
-    task = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
-    kwargs = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    available_at = models.DateTimeField(help_text="Not published before this time (retry backoff).")
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        indexes = [
-            # The relay's query: pending rows that are due, oldest first.
-            models.Index(fields=["available_at", "id"], condition=Q(sent_at__isnull=True), name="outbox_pending"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'pending'})"
 
 
 # --- Webhooks -----------------------------------------------------------------------
@@ -627,12 +586,3 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         state = "delivered" if self.delivered_at else "failed" if self.failed_at else "pending"
         return f"{self.event_type} #{self.event_id} → {self.endpoint.name} ({state})"
-
-
-@receiver(post_save, sender=CaseEvent, dispatch_uid="cases.webhooks")
-def _deliver_to_webhooks(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs) -> None:
-    """Every new timeline entry goes, through the outbox, to the endpoints subscribed."""
-    if created and not raw:
-        from cases.webhooks import schedule_deliveries
-
-        schedule_deliveries(instance)

@@ -370,20 +370,19 @@ def load_rows(period: Period) -> list[CaseRow]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    latest = Analysis.objects.filter(case_id=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
     cases = (
-        Case.objects.annotate(on=Coalesce("demand__received_at", "demand__served_at", "demand__created_at"))
+        Case.objects.with_latest_analysis()
+        .annotate(on=Coalesce("demand__received_at", "demand__served_at", "demand__created_at"))
         .filter(on__gte=start, on__lt=end)
         .annotate(
             n_accounts=Coalesce(Subquery(accounts, output_field=IntegerField()), Value(0)),
             under_ndo=Exists(NondisclosureOrder.objects.filter(demand_id=OuterRef("demand_id"))),
-            latest_analysis=Subquery(latest),
         )
         .order_by()
     )
     case_rows = list(
         cases.values_list(
-            "latest_analysis",
+            "latest_analysis_id",
             "demand__issuing_jurisdiction_id",
             "demand__issuing_jurisdiction__name",
             "demand__instrument__code",
@@ -397,15 +396,10 @@ def load_rows(period: Period) -> list[CaseRow]:
             "contempt_status",
         )
     )
-    analysis_ids = cases.filter(latest_analysis__isnull=False).values("latest_analysis")
+    analysis_ids = cases.filter(latest_analysis_id__isnull=False).values("latest_analysis_id")
     items = dict(Analysis.objects.filter(pk__in=analysis_ids).order_by().values_list("pk", "result__items"))
-    reach_overrides: dict[tuple[int, int], str] = {}
-    for analysis_id, index, reach in (
-        HoldingOverride.objects.filter(analysis_id__in=analysis_ids)
-        .order_by("analysis_id", "item", "created_at", "pk")
-        .values_list("analysis_id", "item", "reach")
-    ):
-        reach_overrides[(analysis_id, index)] = reach  # the latest override of a holding wins
+    overrides = HoldingOverride.objects.filter(analysis_id__in=analysis_ids).only("analysis_id", "item", "reach")
+    reach_overrides = {(o.analysis_id, o.item): o.reach for o in overrides.in_force()}
     rows = []
     for analysis_id, *facts in case_rows:
         effective = tuple(

@@ -1,17 +1,14 @@
-"""Re-analyse a case after commit whenever its demand, accounts or holdings change."""
+"""Receivers the cases app connects in CasesConfig.ready(): re-analyse a case after
+commit whenever its demand, accounts or holdings change, and send every new timeline
+entry to the webhooks subscribed to it."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from cases.models import Case
+from cases.actions.intake import schedule_analysis
+from cases.models import Case, CaseEvent
+from cases.webhooks import schedule_deliveries
 from requests_app.models import Demand, Holding, TargetAccount
-
-
-def schedule_analysis(case_id: int) -> None:
-    """One analysis per case per transaction, through the outbox."""
-    from cases.outbox import enqueue
-
-    enqueue("cases.tasks.analyse_case", case_id, dedupe=f"analyse:{case_id}")
 
 
 def _case_for_demand(demand_id: int) -> int | None:
@@ -39,3 +36,10 @@ def holding_changed(sender, instance: Holding, raw: bool = False, **kwargs):
     demand_id = TargetAccount.objects.filter(pk=instance.account_id).values_list("demand_id", flat=True).first()
     if demand_id and (case_id := _case_for_demand(demand_id)):
         schedule_analysis(case_id)
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="cases.webhooks")
+def deliver_to_webhooks(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every new timeline entry goes, through the outbox, to the endpoints subscribed."""
+    if created and not raw:
+        schedule_deliveries(instance)

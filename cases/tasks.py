@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.actions import open_customer_notice_task, remind_of_deadline
 from cases.analysis import analyse_case
-from cases.models import Case, CaseTask, Deadline, Notification, Status
+from cases.models import Case, CaseTask, Deadline, Notification
 from requests_app.models import NondisclosureOrder
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def analyse_case_task(case_id: int, trigger: str = "facts changed") -> int | Non
 def reanalyse_after_catalogue_change(version_id: int) -> int:
     """Re-run every open case against a new catalogue version; returns how many changed."""
     changed = 0
-    for case in Case.objects.exclude(status=Status.CLOSED).select_related("demand").order_by("pk").iterator():
+    for case in Case.objects.open().select_related("demand").order_by("pk").iterator():
         outcome = analyse_case(case=case, trigger=f"catalogue version {version_id}")
         changed += bool(outcome.changes)
     return changed
@@ -44,7 +44,7 @@ def reanalyse_open_cases() -> int:
     """Nightly: the law is point-in-time, so an open case's answer can change with the date."""
     changed = 0
     today = timezone.localdate()
-    for case in Case.objects.exclude(status=Status.CLOSED).select_related("demand").order_by("pk").iterator():
+    for case in Case.objects.open().select_related("demand").order_by("pk").iterator():
         changed += bool(analyse_case(case=case, as_of=today, trigger="nightly re-analysis").changes)
     return changed
 
@@ -106,14 +106,6 @@ def open_customer_notice_tasks() -> int:
     for order in expired:
         opened += open_customer_notice_task(order=order) is not None
     return opened
-
-
-@shared_task(name="cases.tasks.relay_outbox")
-def relay_outbox_task() -> int:
-    """Beat's backstop for the relay process: publish whatever the outbox holds."""
-    from cases.outbox import relay
-
-    return relay()
 
 
 @shared_task(name="cases.tasks.deliver_webhook")

@@ -35,7 +35,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.models import CaseEvent, OutboxMessage, WebhookDelivery, WebhookEndpoint
+from cases.models import CaseEvent, WebhookDelivery, WebhookEndpoint
+from outbox.models import OutboxMessage
+from outbox.relay import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,6 @@ def event_type(event: CaseEvent) -> str:
 
 def schedule_deliveries(event: CaseEvent) -> int:
     """One delivery task per active endpoint subscribed to this event; one query."""
-    from cases.outbox import enqueue
-
     kind = event_type(event)
     scheduled = 0
     for endpoint_id, events in WebhookEndpoint.objects.filter(active=True).values_list("pk", "events"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cases.models import AppealStatus, Case, ContemptStatus, Status
+from cases.models import AppealStatus, Case, ContemptStatus, Status, TrackName
 
 S, A, C = Status, AppealStatus, ContemptStatus
 
@@ -83,9 +83,9 @@ class Track:
             )
 
 
-STATUS = Track("status", "status", Status, STATUS_TRANSITIONS)
-APPEAL = Track("appeal", "appeal_status", AppealStatus, APPEAL_TRANSITIONS)
-CONTEMPT = Track("contempt", "contempt_status", ContemptStatus, CONTEMPT_TRANSITIONS)
+STATUS = Track(TrackName.STATUS, "status", Status, STATUS_TRANSITIONS)
+APPEAL = Track(TrackName.APPEAL, "appeal_status", AppealStatus, APPEAL_TRANSITIONS)
+CONTEMPT = Track(TrackName.CONTEMPT, "contempt_status", ContemptStatus, CONTEMPT_TRANSITIONS)
 TRACKS: Mapping[str, Track] = {track.name: track for track in (STATUS, APPEAL, CONTEMPT)}
 
 # Court and world events that are not transitions of a track (`record_event`).
@@ -145,6 +145,6 @@ def state_label(track: str, state: str) -> str:
 def available_changes(case: Case) -> dict[str, tuple[str, ...]]:
     """The changes a person may offer on this case, per track: what drives the buttons.
     A closed case is final: none (the actions refuse them too)."""
-    if case.status == Status.CLOSED:
+    if case.is_closed:
         return dict.fromkeys(TRACKS, ())
     return {name: track.allowed(getattr(case, track.field)) for name, track in TRACKS.items()}

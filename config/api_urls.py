@@ -8,8 +8,8 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import ApiView
 from cases.api import CaseExportView, CaseViewSet, TransparencyReportView, WhoAmIView
-from config.api import ApiView
 from jurisdictions.api import (
     AgreementViewSet,
     ConflictRuleViewSet,

@@ -75,13 +75,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_countries",
     "django_filters",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "accounts",
+    "outbox",
     "jurisdictions",
     "requests_app",
     "cases",
@@ -199,7 +200,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=5),
     },
     # A backstop for the relay process (`manage.py relay_outbox`).
-    "relay-outbox": {"task": "cases.tasks.relay_outbox", "schedule": 30.0},
+    "relay-outbox": {"task": "outbox.relay", "schedule": 30.0},
 }
 
 # --- Auth ---------------------------------------------------------------------
@@ -291,18 +292,18 @@ if not DEBUG:
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.TokenAuthentication",
+        "accounts.api.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env_str("API_RATE", "6000/minute")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.IdCursorPagination",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.IdCursorPagination",
+    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.api.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 
+from accounts.security import ThrottledAdminAuthenticationForm, ThrottledLoginView
 from cases import views as case_views
 from cases.urls import report_patterns
-from config.security import ThrottledAdminAuthenticationForm, ThrottledLoginView
 
 admin.site.login_form = ThrottledAdminAuthenticationForm  # the admin's login is throttled too
 

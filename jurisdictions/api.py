@@ -7,9 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import roles
-from cases.api import ERRORS
-from config.api import ApiView
+from accounts import roles
+from accounts.api import ERRORS, ApiView
 from jurisdictions import reach
 from jurisdictions.loader import current_catalogue
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument, Membership

@@ -5,8 +5,8 @@
 - `catalogue_from_db` builds the engine's Catalogue from those tables in a fixed
   number of queries; `current_catalogue` caches it per version, so a request pays
   one query to learn the version is unchanged.
-- `facts_for_demand` builds the engine's Facts for a stored Demand in a fixed number
-  of queries, whatever its number of accounts and holdings.
+- `provider_entities` gives the provider's entities as the engine sees them (the
+  case side builds a demand's Facts around them: cases/facts.py).
 """
 
 import dataclasses
@@ -396,41 +396,12 @@ def current_catalogue() -> tuple[CatalogueVersion, reach.Catalogue]:
     return version, catalogue
 
 
-# ---------------------------------------------------------------- demand -> facts
+# ---------------------------------------------------------------- the provider
 
 
-def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
-    """The engine's Facts for a stored demand: 5 queries, whatever its size.
-
-    1 the demand with its instrument, court and served entity; 2 its accounts; 3 their
-    holdings with the data location's country; 4 the provider's entities; 5 their
-    designations (Directive (EU) 2023/1544).
-    """
-    from requests_app.models import Demand, Holding, TargetAccount
-
-    demand = (
-        Demand.objects.filter(pk=demand_id)
-        .values(
-            "instrument__code",
-            "issuing_jurisdiction_id",
-            "court__name",
-            "served_entity__name",
-            "served_at",
-            "emergency",
-            "due_at",
-        )
-        .get()
-    )
-    accounts = list(
-        TargetAccount.objects.filter(demand_id=demand_id)
-        .order_by("pk")
-        .values("pk", "identifier", "us_person", "residence_id")
-    )
-    holding_rows = list(
-        Holding.objects.filter(account__demand_id=demand_id)
-        .order_by("account_id", "pk")
-        .values("account_id", "category", "data_location__country_id", "controlled_by_id")
-    )
+def provider_entities() -> tuple[reach.Entity, ...]:
+    """The provider's entities as the engine sees them: 2 queries (the entities, then
+    their designations under Directive (EU) 2023/1544)."""
     entity_rows = list(
         ControllingEntity.objects.values(
             "pk", "name", "country_id", "parent_id", "establishments", "offers_services_in"
@@ -438,16 +409,7 @@ def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
     )
     designations = _m2m(ControllingEntity.designated_for, "from_controllingentity_id", "to_controllingentity_id")
     names = {row["pk"]: row["name"] for row in entity_rows}
-    holdings = defaultdict(list)
-    for row in holding_rows:
-        holdings[row["account_id"]].append(
-            reach.Holding(
-                category=row["category"],
-                storage=row["data_location__country_id"],
-                controlled_by=names[row["controlled_by_id"]],
-            )
-        )
-    entities = tuple(
+    return tuple(
         reach.Entity(
             name=row["name"],
             country=row["country_id"],
@@ -457,26 +419,4 @@ def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
             designated_for=tuple(names[pk] for pk in designations.get(row["pk"], ())),
         )
         for row in entity_rows
-    )
-    return reach.Facts(
-        as_of=as_of,
-        demand=reach.Demand(
-            instrument=demand["instrument__code"],
-            issuing_jurisdiction=demand["issuing_jurisdiction_id"],
-            served_entity=demand["served_entity__name"],
-            issuing_court=demand["court__name"],
-            served_at=demand["served_at"],
-            emergency=demand["emergency"],
-            due_at=demand["due_at"],
-        ),
-        entities=entities,
-        accounts=tuple(
-            reach.Account(
-                identifier=a["identifier"],
-                holdings=tuple(holdings.get(a["pk"], ())),
-                us_person=a["us_person"],
-                residence=a["residence_id"],
-            )
-            for a in accounts
-        ),
     )

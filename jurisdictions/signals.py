@@ -6,6 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jurisdictions import models
 from jurisdictions.loader import record_version, syncing
+from outbox.relay import enqueue
 
 CATALOGUE_MODELS = (
     models.Jurisdiction,
@@ -28,8 +29,6 @@ def _version_after_commit() -> None:
         return
 
     def record() -> None:
-        from cases.outbox import enqueue
-
         version, created = record_version(source="admin", note="edited in the admin")
         if created:
             enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import roles
+from accounts import roles
 from jurisdictions import reach
 from jurisdictions.forms import WhatIfForm
 from jurisdictions.loader import CatalogueNotLoaded, current_catalogue

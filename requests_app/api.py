@@ -2,9 +2,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from cases import roles
-from cases.api import ERRORS
-from config.api import ApiView
+from accounts import roles
+from accounts.api import ERRORS, ApiView
 from requests_app.models import Demand, TargetAccount
 from requests_app.serializers import DemandSerializer
 

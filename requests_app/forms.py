@@ -7,18 +7,24 @@ holding on the third account leaves nothing written.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import formset_factory
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent
+from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors, reference_taken
+from requests_app.models import (
+    MAX_ACCOUNTS,
+    MAX_HOLDINGS,
+    Demand,
+    Holding,
+    NondisclosureOrder,
+    TargetAccount,
+    arrival_errors,
+    reference_taken,
+)
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
-MAX_ACCOUNTS = 50
-MAX_HOLDINGS = 30
 
 
 def check_pdf(document):
@@ -351,36 +357,24 @@ class DemandIntake:
         count += len(self.accounts.non_form_errors()) + sum(len(h.non_form_errors()) for h in self.holdings)
         return count
 
-    @transaction.atomic
-    def save(self, *, by) -> Case:
-        """Demand, accounts, holdings, NDO and case in one transaction; analysis after commit."""
-        from cases.signals import schedule_analysis
-
-        demand = self.demand.save(commit=False)
-        demand.created_by = by
-        demand.save()
-        case = Case.objects.create(demand=demand)
-        for account_form, holdings in self._kept():
-            account = account_form.save(commit=False)
-            account.demand = demand
-            account.save()
-            for holding_form in holdings.forms:
-                if holdings.skipped(holding_form):
-                    continue
-                holding = holding_form.save(commit=False)
-                holding.account = account
-                holding.save()
-        if self.ndo.has_changed():
-            ndo = self.ndo.save(commit=False)
-            ndo.demand = demand
-            ndo.save()
-        logged_on = demand.received_at or demand.served_at or timezone.now()
-        CaseEvent.objects.create(
-            case=case,
-            kind="demand_logged",
-            occurred_on=timezone.localdate(logged_on),
-            by=by,
-            note=f"{demand.instrument.code} from {demand.issuing_authority} logged at intake.",
+    def save(self, *, by):
+        """Logs the demand (cases.actions.log_demand): all or nothing, analysis after commit.
+        A rule of intake it breaks comes back as the form's errors (ValidationError)."""
+        accounts = [
+            AccountToLog(
+                account=account_form.save(commit=False),
+                holdings=[h.save(commit=False) for h in holdings.forms if not holdings.skipped(h)],
+            )
+            for account_form, holdings in self._kept()
+        ]
+        orders = [self.ndo.save(commit=False)] if self.ndo.has_changed() else []
+        return log_demand(
+            demand=self.demand.save(commit=False), accounts=accounts, orders=orders, by=by, via="at intake"
         )
-        schedule_analysis(case.pk)
-        return case
+
+    def add_refusal(self, refusal: ValidationError) -> None:
+        """Show a rule the action refused (e.g. a reference logged meanwhile) on the form."""
+        for field, messages in refusal.message_dict.items():
+            target = field if field in self.demand.fields else None
+            for message in messages:
+                self.demand.add_error(target, message if target else f"{field}: {message}")

@@ -10,6 +10,10 @@ from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 
+# What one demand may name, on the intake page and through the API alike.
+MAX_ACCOUNTS = 50
+MAX_HOLDINGS = 30
+
 
 def reference_taken(reference: str) -> str | None:
     """Why a reference cannot be used: an existing demand has it, ignoring case and

@@ -3,14 +3,23 @@
 Catalogue rows are named by their codes and the provider's entities and data
 locations by their names, as client systems know them."""
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from jurisdictions.reach.types import court_key
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount, arrival_errors, reference_taken
+from requests_app.models import (
+    MAX_ACCOUNTS,
+    MAX_HOLDINGS,
+    Demand,
+    Holding,
+    NondisclosureOrder,
+    TargetAccount,
+    arrival_errors,
+    reference_taken,
+)
 
 
 class HoldingSerializer(serializers.ModelSerializer):
@@ -33,7 +42,7 @@ class AccountSerializer(serializers.ModelSerializer):
     residence = serializers.SlugRelatedField(
         slug_field="code", queryset=Jurisdiction.objects.all(), allow_null=True, required=False
     )
-    holdings = HoldingSerializer(many=True)
+    holdings = HoldingSerializer(many=True, min_length=1, max_length=MAX_HOLDINGS)
 
     class Meta:
         model = TargetAccount
@@ -84,7 +93,7 @@ class DemandSerializer(serializers.ModelSerializer):
     issuing_jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
     court = CourtField(required=False, allow_null=True)
     served_entity = serializers.SlugRelatedField(slug_field="name", queryset=ControllingEntity.objects.all())
-    accounts = AccountSerializer(many=True)
+    accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)
     nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
     case = serializers.IntegerField(source="case.pk", read_only=True)
 
@@ -130,20 +139,21 @@ class DemandSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    @transaction.atomic
     def create(self, validated: dict) -> Demand:
-        from cases.models import Case
-        from cases.signals import schedule_analysis
-
-        accounts = validated.pop("accounts")
+        """Logs the demand (cases.actions.log_demand); its refusals become 400s naming the field."""
+        accounts = [
+            AccountToLog(
+                account=TargetAccount(**{k: v for k, v in a.items() if k != "holdings"}),
+                holdings=[Holding(**h) for h in a["holdings"]],
+            )
+            for a in validated.pop("accounts")
+        ]
         ndo = validated.pop("nondisclosure_order", None)
-        demand = Demand.objects.create(created_by=self.context["request"].user, **validated)
-        for account_data in accounts:
-            holdings = account_data.pop("holdings")
-            account = TargetAccount.objects.create(demand=demand, **account_data)
-            Holding.objects.bulk_create(Holding(account=account, **h) for h in holdings)
-        if ndo:
-            NondisclosureOrder.objects.create(demand=demand, **ndo)
-        case = Case.objects.create(demand=demand)
-        schedule_analysis(case.pk)
-        return demand
+        case = log_demand(
+            demand=Demand(**validated),
+            accounts=accounts,
+            orders=[NondisclosureOrder(**ndo)] if ndo else [],
+            by=self.context["request"].user,
+            via="through the API",
+        )
+        return case.demand

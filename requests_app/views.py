@@ -1,12 +1,12 @@
 """Intake: one page to log a demand with its accounts, holdings and nondisclosure order."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import roles
+from accounts import roles
 from jurisdictions.models import DataLocation
 from requests_app.forms import (
     MAX_ACCOUNTS,
@@ -42,8 +42,13 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     _require_role(request, *INTAKE_ROLES)
     if request.method == "POST":
         intake = DemandIntake(request.POST, request.FILES)
+        case = None
         if intake.is_valid():
-            case = intake.save(by=request.user)
+            try:
+                case = intake.save(by=request.user)
+            except ValidationError as refusal:
+                intake.add_refusal(refusal)
+        if case is not None:
             # In-process tasks have analysed it by now; with workers it may still be running.
             reference = case.demand.reference
             if case.analyses.exists():

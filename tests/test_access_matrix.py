@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Analysis, ApiToken, Case, CaseEvent, Deadline
+from accounts.models import ApiToken
+from cases.models import Analysis, Case, CaseEvent, Deadline
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
 
 PERSONAS = ("anon", "intake", "counsel", "viewer", "outsider", "ro_token", "rw_token", "staff")
@@ -62,11 +63,12 @@ ADMIN_STAFF["staff"] = "staff ok"
 # Records nobody adds or deletes by hand, not even staff: the admin refuses (403).
 ADMIN_REFUSED_TO_STAFF = {
     *(f"admin:cases_{model}_{op}" for model in ("caseevent", "analysis", "deadline", "casetask", "notification",
-                                                "outboxmessage", "webhookdelivery") for op in ("add", "delete")),
+                                                "webhookdelivery") for op in ("add", "delete")),
+    "admin:outbox_outboxmessage_add", "admin:outbox_outboxmessage_delete",
     "admin:cases_case_add", "admin:cases_case_delete",  # a case opens with its demand and stays
     "admin:requests_app_demand_delete", "admin:requests_app_targetaccount_delete",
-    "admin:requests_app_holding_delete", "admin:cases_apitoken_delete", "admin:cases_webhookendpoint_delete",
-    "admin:cases_loginthrottle_add",  # failures are counted by logins; staff only delete them (unlock)
+    "admin:requests_app_holding_delete", "admin:accounts_apitoken_delete", "admin:cases_webhookendpoint_delete",
+    "admin:accounts_loginthrottle_add",  # failures are counted by logins; staff only delete them (unlock)
     "admin:jurisdictions_catalogueversion_add", "admin:jurisdictions_catalogueversion_delete",
 }  # fmt: skip
 

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cases.models import ApiToken
+from accounts.models import ApiToken
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = WSGIHandler()
@@ -43,7 +43,7 @@ def keep_test_connection():
 def api_key(catalogue, django_user_model, keep_test_connection):
     from django.contrib.auth.models import Group
 
-    from cases import roles
+    from accounts import roles
 
     call_command("load_demo", stdout=io.StringIO())
     user = django_user_model.objects.create_user("fuzz-client")

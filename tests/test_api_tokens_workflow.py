@@ -6,7 +6,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from cases.models import ApiToken, Case, CaseEvent
+from accounts.models import ApiToken
+from cases.models import Case, CaseEvent
 from tests.factories import CaseFactory
 
 

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from cases.models import ApiToken, Case, CaseEvent
+from accounts.models import ApiToken
+from cases.models import Case, CaseEvent
 from jurisdictions import reach
 from jurisdictions.tests.test_engine import CATALOGUE, INC, scenario
 from requests_app.models import Demand

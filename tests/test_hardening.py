@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
-from cases.models import ApiToken, Case, CaseEvent
+from accounts.models import ApiToken
+from cases.models import Case, CaseEvent
 from config.log_redaction import REDACTED, RedactingFilter, redact
 from conftest import PASSWORD
 from requests_app.forms import MAX_DOCUMENT_BYTES, DemandForm
@@ -202,7 +203,7 @@ def test_admin_login_is_throttled_too(admin_user_, settings):
 def test_the_count_is_shared_by_every_process(counsel_user, settings):
     """The count lives in the database: failures seen by other processes (here
     written straight through the module another worker would use) count too."""
-    from config import security
+    from accounts import security
 
     for _ in range(settings.LOGIN_THROTTLE_FAILURES - 1):
         security.record_failure("carl.counsel", "127.0.0.1")
@@ -211,7 +212,7 @@ def test_the_count_is_shared_by_every_process(counsel_user, settings):
 
 
 def test_an_admin_unlocks_by_deleting_the_row(counsel_user, admin_user_, settings):
-    from cases.models import LoginThrottle
+    from accounts.models import LoginThrottle
 
     for _ in range(settings.LOGIN_THROTTLE_FAILURES):
         _login(Client(), "carl.counsel", "wrong-password")
@@ -221,8 +222,8 @@ def test_an_admin_unlocks_by_deleting_the_row(counsel_user, admin_user_, setting
     assert "carl" not in row.key  # the key is a digest
     admin = Client()
     admin.force_login(admin_user_)
-    assert admin.get("/admin/cases/loginthrottle/").status_code == 200
-    response = admin.post(f"/admin/cases/loginthrottle/{row.pk}/delete/", {"post": "yes"})
+    assert admin.get("/admin/accounts/loginthrottle/").status_code == 200
+    response = admin.post(f"/admin/accounts/loginthrottle/{row.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not LoginThrottle.objects.exists()
     assert _login(Client(), "carl.counsel", PASSWORD).status_code == 302
 
@@ -244,8 +245,8 @@ def test_concurrent_failures_are_all_counted(postgres, transactional_db, setting
 
     from django.db import connections
 
-    from cases.models import LoginThrottle
-    from config import security
+    from accounts import security
+    from accounts.models import LoginThrottle
 
     errors = []
 
@@ -414,7 +415,7 @@ def test_database_outage_is_a_503_with_retry_after_on_the_api(db, viewer_user, m
 def test_database_outage_is_a_503_page_that_needs_no_database(db, viewer_user, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(viewer_user)
-    monkeypatch.setattr("cases.views.case_list_queryset", _database_down)
+    monkeypatch.setattr("cases.views.lists.case_list_queryset", _database_down)
     response = client.get("/cases/")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert b"Unavailable for a moment" in response.content
@@ -437,9 +438,9 @@ def test_the_admin_issues_a_token_once_and_refuses_a_past_expiry(admin_user_, ap
     client = Client()
     client.force_login(admin_user_)
     form = {"name": "ticketing", "user": api_user.pk, "scope": "read"}
-    past = client.post("/admin/cases/apitoken/add/", {**form, "expires_at_0": "2020-01-01", "expires_at_1": "00:00"})
+    past = client.post("/admin/accounts/apitoken/add/", {**form, "expires_at_0": "2020-01-01", "expires_at_1": "00:00"})
     assert past.status_code == 200 and "This date has passed" in past.content.decode()
     assert not ApiToken.objects.filter(name="ticketing").exists()
-    issued = client.post("/admin/cases/apitoken/add/", {**form, "expires_at_0": "", "expires_at_1": ""}, follow=True)
+    issued = client.post("/admin/accounts/apitoken/add/", {**form, "expires_at_0": "", "expires_at_1": ""}, follow=True)
     assert issued.status_code == 200 and ApiToken.objects.filter(name="ticketing").count() == 1
     assert "copy it now" in issued.content.decode()

@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases import roles
+from accounts import roles
 
 register = template.Library()
 

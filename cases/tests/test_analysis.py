@@ -7,6 +7,7 @@ import pytest
 from cases.analysis import analyse_case, describe_changes
 from cases.models import Analysis, CaseEvent, Deadline
 from jurisdictions.models import ControllingEntity, DataLocation, LegalInstrument
+from outbox.models import OutboxMessage
 from tests.factories import AccountFactory, CaseFactory, DemandFactory, EntityFactory, HoldingFactory
 
 
@@ -65,12 +66,14 @@ def test_holding_change_reanalyses_after_commit(warrant_case, django_capture_on_
         name="Zurich", country_id="CH", operated_by=ControllingEntity.objects.get(name="Microsoft Corporation")
     )
     holding = warrant_case.demand.accounts.get().holdings.get()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         holding.data_location = zurich
         holding.save()
         holding.account.service = "Outlook.com"
         holding.account.save()  # same transaction, same case: enqueued once
-    assert len(callbacks) == 1
+    # One message for the two changes (the dedupe key joins the second to the first), and it was relayed.
+    messages = OutboxMessage.objects.filter(task="cases.tasks.analyse_case", dedupe_key=f"analyse:{warrant_case.pk}")
+    assert [m.sent_at is not None for m in messages] == [True]
     latest = warrant_case.analyses.order_by("-pk").first()
     assert latest.result["items"][0]["storage"] == "CH"
     assert latest.result["items"][0]["conflicts"] == ["CH-SCC-ART271"]

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from cases import actions, export
-from cases.models import Analysis, ApiToken, Deadline
+from cases.models import Analysis, Deadline
 from jurisdictions.models import CatalogueVersion
 from tests.factories import AccountFactory, CaseFactory, HoldingFactory, NdoFactory
 

@@ -39,6 +39,8 @@ TIMELINE = [
      "138 S. Ct. 1186 (2018) (per curiam)"),
     ("status_changed", "status", "closed", D(2018, 4, 17), "", ""),
 ]  # fmt: skip
+# Every case starts with its intake entry (log_demand), dated when the demand was served.
+LOGGED = ("demand_logged", "", "", D(2013, 12, 4), "", "")
 
 
 def _timeline(case: Case) -> list[tuple]:
@@ -68,9 +70,10 @@ def test_load_demo_leaves_the_case_closed_as_moot_with_its_timeline(demo):
     assert (case.appeal_status, case.appeal_disposition) == ("decided", "vacated")
     assert (case.contempt_status, case.contempt_kind, case.contempt_by_stipulation) == ("vacated", "civil", True)
     assert (case.contempt_sanctions_amount, case.contempt_stayed) == (Decimal("0.00"), False)
-    assert _timeline(case) == TIMELINE
-    workflow_events = case.events.exclude(kind__in=["analysed", "analysis_changed"])
+    assert _timeline(case) == [LOGGED, *TIMELINE]
+    workflow_events = case.events.exclude(kind__in=["demand_logged", "analysed", "analysis_changed"])
     assert {e.by for e in workflow_events} == {case.counsel}
+    assert case.events.get(kind="demand_logged").by.username == "intake"  # the demo's intake clerk logged it
     assert case.version == 1 + len(TIMELINE)
     held = case.events.get(to_state="held")
     assert held.data == {"kind": "civil", "by_stipulation": True, "sanctions_amount": "0", "sanctions_period": "",
@@ -104,7 +107,7 @@ def test_replaying_again_uses_a_fresh_copy_of_the_case(demo):
         assert (copy.status, copy.outcome, copy.appeal_disposition, copy.contempt_status) == (
             "closed", "moot", "vacated", "vacated",
         )  # fmt: skip
-        assert _timeline(copy) == TIMELINE
+        assert _timeline(copy) == [LOGGED, *TIMELINE]
         assert copy.demand.accounts.get().holdings.count() == 3
         assert copy.demand.nondisclosure_orders.count() == 1
         assert copy.analyses.count() == demo.analyses.count()

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from cases import report
-from cases.models import Analysis, ApiToken, Case, HoldingOverride
+from cases.models import Analysis, Case, HoldingOverride
 from jurisdictions.models import CatalogueVersion
 from tests.factories import AccountFactory, CaseFactory, InstrumentFactory, JurisdictionFactory, NdoFactory
 

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases import actions, webhooks
-from cases.models import CaseEvent, OutboxMessage, WebhookDelivery, WebhookEndpoint
-from cases.outbox import relay
+from cases.models import CaseEvent, WebhookDelivery, WebhookEndpoint
 from cases.tasks import deliver_webhook
+from outbox.models import OutboxMessage
+from outbox.relay import relay
 from tests.factories import CaseFactory, EventFactory
 
 T0 = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""The catalogue in the database, and the engine's input built from it."""
+"""The catalogue in the database."""
 
 import io
 import json
@@ -10,9 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jurisdictions import reach
-from jurisdictions.loader import catalogue_from_db, content_hash, current_catalogue, facts_for_demand
+from jurisdictions.loader import catalogue_from_db, content_hash, current_catalogue
 from jurisdictions.models import CatalogueVersion, ConflictRule, LegalInstrument
-from tests.factories import AccountFactory, DataLocationFactory, DemandFactory, EntityFactory, HoldingFactory
 
 SCENARIOS = Path(settings.BASE_DIR).parent / "shared" / "scenarios"
 
@@ -85,35 +84,6 @@ def test_a_broken_edit_is_refused_when_versioning(catalogue):
     LegalInstrument.objects.filter(code="GB-COPO").update(hook="telepathy")
     with pytest.raises(reach.CatalogueError, match="unknown hook"):
         record_version(source="admin")
-
-
-def _demand_with_holdings(n: int):
-    demand = DemandFactory(instrument=LegalInstrument.objects.get(code="US-SCA-WARRANT"), court=None)
-    entity = EntityFactory(name="Example Inc.")
-    locations = [DataLocationFactory(name=f"DC {c}", country_id=c, operated_by=entity) for c in ("US", "IE", "CH")]
-    per_account = 3
-    for a in range((n + per_account - 1) // per_account):
-        account = AccountFactory(demand=demand, identifier=f"user{a}@example.com")
-        for h in range(min(per_account, n - a * per_account)):
-            HoldingFactory(
-                account=account,
-                category=("subscriber", "traffic", "content")[h],
-                data_location=locations[h],
-                controlled_by=entity,
-            )
-    return demand
-
-
-@pytest.mark.parametrize("holdings", [1, 200])
-def test_facts_for_demand_query_count_is_constant(catalogue, holdings, django_assert_num_queries):
-    import datetime as dt
-
-    demand = _demand_with_holdings(holdings)
-    # demand+instrument+court+entity, accounts, holdings+location, entities, designations
-    with django_assert_num_queries(5):
-        facts = facts_for_demand(demand.pk, dt.date(2026, 11, 1))
-    assert sum(len(a.holdings) for a in facts.accounts) == holdings
-    assert facts.accounts[0].holdings[0].storage == "US"
 
 
 @pytest.mark.skipif(not SCENARIOS.exists(), reason="shared/scenarios is not beside the project")

@@ -268,7 +268,7 @@ def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
 
 ISSUE_TOKENS = """
 from django.contrib.auth import get_user_model
-from cases.models import ApiToken
+from accounts.models import ApiToken
 user = get_user_model().objects.get(username="api-client")
 print(ApiToken.issue(user=user, name="fault read-write", scope="read-write")[1])
 print(ApiToken.issue(user=user, name="fault read", scope="read")[1])

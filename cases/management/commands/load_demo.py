@@ -8,9 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases import roles
-from cases.analysis import analyse_case
-from cases.models import Case
+from accounts import roles
+from cases import actions
 from jurisdictions.models import CatalogueVersion, ControllingEntity, Court, DataLocation, LegalInstrument
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
@@ -210,7 +209,7 @@ class Command(BaseCommand):
     def _case(self, spec: dict) -> bool:
         if Demand.objects.filter(reference=spec["reference"]).exists():
             return False
-        demand = Demand.objects.create(
+        demand = Demand(
             reference=spec["reference"],
             instrument=LegalInstrument.objects.get(code=spec["instrument"]),
             issuing_jurisdiction_id=spec["issuer"],
@@ -220,21 +219,34 @@ class Command(BaseCommand):
             served_at=spec["served_at"],
             received_at=spec["served_at"],
         )
-        for identifier, service, us_person, residence, holdings in spec["accounts"]:
-            account = TargetAccount.objects.create(
-                demand=demand, identifier=identifier, service=service, us_person=us_person, residence_id=residence
+        accounts = [
+            actions.AccountToLog(
+                account=TargetAccount(
+                    identifier=identifier, service=service, us_person=us_person, residence_id=residence
+                ),
+                holdings=[
+                    Holding(
+                        category=category,
+                        data_location=DataLocation.objects.get(name=location),
+                        controlled_by=ControllingEntity.objects.get(name=controller),
+                    )
+                    for category, location, controller in holdings
+                ],
             )
-            for category, location, controller in holdings:
-                Holding.objects.create(
-                    account=account,
-                    category=category,
-                    data_location=DataLocation.objects.get(name=location),
-                    controlled_by=ControllingEntity.objects.get(name=controller),
-                )
+            for identifier, service, us_person, residence, holdings in spec["accounts"]
+        ]
+        orders = []
         if spec["ndo"]:
             basis, starts_on, expires_on = spec["ndo"]
-            NondisclosureOrder.objects.create(demand=demand, basis=basis, starts_on=starts_on, expires_on=expires_on)
-        case = Case.objects.create(demand=demand, counsel=get_user_model().objects.get(username="counsel"))
-        for as_of in spec["as_of"]:
-            analyse_case(case=case, as_of=as_of, trigger="demo data")
+            orders.append(NondisclosureOrder(basis=basis, starts_on=starts_on, expires_on=expires_on))
+        users = get_user_model().objects
+        actions.log_demand(
+            demand=demand,
+            accounts=accounts,
+            orders=orders,
+            by=users.get(username="intake"),
+            via="from the demo data",
+            counsel=users.get(username="counsel"),
+            as_of=spec["as_of"],
+        )
         return True

@@ -18,14 +18,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases import actions
-from cases.analysis import analyse_case
 from cases.models import AppealStatus, Case, ContemptStatus, Outcome, Status
 from jurisdictions.models import Court
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
 REFERENCE = "13-MAG-2814"
 # Events the analysis writes; a case with only these has no workflow history yet.
-ANALYSIS_EVENT_KINDS = ("analysed", "analysis_changed")
+# What a case has before anyone works on it: its intake entry and its analyses.
+FRESH_EVENT_KINDS = ("demand_logged", "analysed", "analysis_changed")
 SDNY, CA2, SCOTUS = "S.D.N.Y.", "2d Cir.", "Supreme Court of the United States"
 D = dt.date
 
@@ -121,7 +121,7 @@ def is_fresh(case: Case) -> bool:
         Status.INTAKE,
         AppealStatus.NONE,
         ContemptStatus.NONE,
-    ) and not case.events.exclude(kind__in=ANALYSIS_EVENT_KINDS).exists()
+    ) and not case.events.exclude(kind__in=FRESH_EVENT_KINDS).exists()
 
 
 def copy_case(case: Case) -> Case:
@@ -130,7 +130,7 @@ def copy_case(case: Case) -> Case:
     while Demand.objects.filter(reference=f"{REFERENCE}-REPLAY-{n}").exists():
         n += 1
     source = case.demand
-    demand = Demand.objects.create(
+    demand = Demand(
         reference=f"{REFERENCE}-REPLAY-{n}",
         instrument=source.instrument,
         issuing_jurisdiction=source.issuing_jurisdiction,
@@ -141,35 +141,41 @@ def copy_case(case: Case) -> Case:
         received_at=source.received_at,
         emergency=source.emergency,
         due_at=source.due_at,
-        created_by=source.created_by,
     )
-    for account in source.accounts.prefetch_related("holdings"):
-        copy = TargetAccount.objects.create(
-            demand=demand,
-            identifier=account.identifier,
-            service=account.service,
-            us_person=account.us_person,
-            residence=account.residence,
+    accounts = [
+        actions.AccountToLog(
+            account=TargetAccount(
+                identifier=account.identifier,
+                service=account.service,
+                us_person=account.us_person,
+                residence=account.residence,
+            ),
+            holdings=[
+                Holding(category=h.category, data_location=h.data_location, controlled_by=h.controlled_by)
+                for h in account.holdings.all()
+            ],
         )
-        for holding in account.holdings.all():
-            Holding.objects.create(
-                account=copy,
-                category=holding.category,
-                data_location=holding.data_location,
-                controlled_by=holding.controlled_by,
-            )
-    for order in source.nondisclosure_orders.all():
-        NondisclosureOrder.objects.create(
-            demand=demand,
+        for account in source.accounts.prefetch_related("holdings")
+    ]
+    orders = [
+        NondisclosureOrder(
             basis=order.basis,
             starts_on=order.starts_on,
             expires_on=order.expires_on,
             extensions=order.extensions,
             note=order.note,
         )
-    fresh = Case.objects.create(demand=demand, counsel=case.counsel)
-    for as_of in sorted(set(case.analyses.values_list("as_of", flat=True))):
-        analyse_case(case=fresh, as_of=as_of, trigger="replay copy")
+        for order in source.nondisclosure_orders.all()
+    ]
+    fresh = actions.log_demand(
+        demand=demand,
+        accounts=accounts,
+        orders=orders,
+        by=source.created_by,
+        via="as a copy for the replay",
+        counsel=case.counsel,
+        as_of=sorted(set(case.analyses.values_list("as_of", flat=True))),
+    )
     return fresh
 
 

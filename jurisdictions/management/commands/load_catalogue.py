@@ -27,6 +27,6 @@ class Command(BaseCommand):
         state = "new version recorded" if created else "unchanged"
         self.stdout.write(f"Catalogue {version} ({state}): {counts}.")
         if created:
-            from cases.outbox import enqueue
+            from outbox.relay import enqueue
 
             enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)

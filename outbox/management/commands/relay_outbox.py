@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
 
-from cases.outbox import relay
+from outbox.relay import relay
 
 
 class Command(BaseCommand):

@@ -8,12 +8,12 @@ in-process (no REDIS_URL), right after the transaction commits.
 
 import datetime as dt
 import logging
-from functools import partial
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import OutboxMessage
+from outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -21,22 +21,31 @@ MAX_BACKOFF = dt.timedelta(minutes=10)
 
 
 def _in_process() -> bool:
-    from config.celery import app
-
-    return bool(app.conf.task_always_eager)
+    return bool(current_app.conf.task_always_eager)
 
 
 def enqueue(task: str, *args, dedupe: str | None = None, **kwargs) -> None:
-    """Record `task(*args, **kwargs)` for after commit; `dedupe` makes a second call
-    with the same key in the same transaction a no-op (one analysis per case)."""
-    connection = transaction.get_connection()
-    if dedupe and connection.in_atomic_block:
-        if any(getattr(func, "lexloci_outbox", None) == dedupe for _, func, _ in connection.run_on_commit):
-            return
-    OutboxMessage.objects.create(task=task, args=list(args), kwargs=kwargs, available_at=timezone.now())
-    marker = partial(_after_commit)
-    marker.lexloci_outbox = dedupe or object()
-    transaction.on_commit(marker)
+    """Record `task(*args, **kwargs)` for after commit, by the task's registered name.
+
+    `dedupe` names the work (e.g. "analyse:42"): while a message with that key is
+    pending, a second enqueue joins it instead of adding another. The pending row is
+    locked until the caller's transaction commits, so the relay (which skips locked
+    rows) cannot publish it before the change it was enqueued for is visible.
+    """
+    now = timezone.now()
+    if dedupe is None or not transaction.get_connection().in_atomic_block:
+        OutboxMessage.objects.create(task=task, args=list(args), kwargs=kwargs, available_at=now)
+    else:
+        for _ in range(5):
+            # INSERT ... ON CONFLICT DO NOTHING against the partial unique index on pending keys.
+            OutboxMessage.objects.bulk_create(
+                [OutboxMessage(task=task, args=list(args), kwargs=kwargs, available_at=now, dedupe_key=dedupe)],
+                ignore_conflicts=True,
+            )
+            if OutboxMessage.objects.select_for_update().filter(dedupe_key=dedupe, sent_at__isnull=True).exists():
+                break
+            # The pending row was published between the insert and the lock: add ours again.
+    transaction.on_commit(_after_commit)
 
 
 def _after_commit() -> None:
@@ -51,9 +60,6 @@ def relay(*, limit: int = 100) -> int:
     at once. A failed publish (broker down or hanging: the client's timeouts end it)
     is retried later with exponential backoff; the row is kept, never lost.
     """
-    import cases.tasks  # noqa: F401  (registers the tasks the outbox names)
-    from config.celery import app
-
     published = 0
     while True:
         now = timezone.now()
@@ -67,7 +73,7 @@ def relay(*, limit: int = 100) -> int:
                 return published
             for row in rows:
                 try:
-                    task = app.tasks[row.task]
+                    task = current_app.tasks[row.task]
                     # No publish retries here: the relay's own backoff retries, and a
                     # hanging broker must not hold the claimed rows for long.
                     task.apply_async(args=row.args, kwargs=row.kwargs, retry=False)

@@ -4,7 +4,7 @@
 LOGIN_THROTTLE_FAILURES failures within LOGIN_THROTTLE_WINDOW seconds, for
 LOGIN_THROTTLE_LOCKOUT seconds, checked before the password is even looked at (a
 locked account answers the same whatever the password). The counts are rows of
-`cases.LoginThrottle`, updated under a row lock, so every web process and host counts
+`accounts.LoginThrottle`, updated under a row lock, so every web process and host counts
 the same failures exactly; an admin unlocks a username by deleting its row. The
 site's login page and the admin's login both use it.
 """
@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from accounts.models import LoginThrottle
 
 # --- login throttling -----------------------------------------------------------------
 
@@ -37,16 +39,12 @@ def _key(username: str, address: str | None) -> str:
 
 
 def is_locked(username: str, address: str | None) -> bool:
-    from cases.models import LoginThrottle
-
     return LoginThrottle.objects.filter(key=_key(username, address), locked_until__gt=timezone.now()).exists()
 
 
 def record_failure(username: str, address: str | None) -> None:
     """Count a failure; the one that reaches the limit locks the username at the address.
     Rows whose window and lock have both passed are removed on the way."""
-    from cases.models import LoginThrottle
-
     now = timezone.now()
     window = dt.timedelta(seconds=_setting("LOGIN_THROTTLE_WINDOW", 900))
     with transaction.atomic():
@@ -69,8 +67,6 @@ def record_failure(username: str, address: str | None) -> None:
 
 
 def clear_failures(username: str, address: str | None) -> None:
-    from cases.models import LoginThrottle
-
     LoginThrottle.objects.filter(key=_key(username, address)).delete()
 
 

@@ -13,13 +13,30 @@ from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, parsers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.models import ApiToken
+
 log = logging.getLogger(__name__)
+
+# The error responses every endpoint documents (see exception_handler for the shape).
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: `{error: {status, code, message, fields}}`"),
+    401: OpenApiResponse(description="Not authenticated"),
+    403: OpenApiResponse(description="Your role or token scope does not allow this"),
+    404: OpenApiResponse(description="No such record"),
+    503: OpenApiResponse(description="The database is unavailable for a moment: retry after `Retry-After` seconds"),
+}
+
+
+class ConflictingChange(Exception):
+    """Raised by an action when the change collides with another one (a record changed
+    since the caller read it). The API answers 409; pages show the message."""
 
 
 class Conflict(exceptions.APIException):
@@ -70,9 +87,7 @@ def exception_handler(exc, context):
     """
     from rest_framework.views import exception_handler as drf_exception_handler  # not at import: DRF loads us
 
-    from cases.actions import StaleCase
-
-    if isinstance(exc, StaleCase):
+    if isinstance(exc, ConflictingChange):
         exc = Conflict(str(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_fields(exc))
@@ -189,8 +204,6 @@ class TokenAuthentication(BaseAuthentication):
     keyword = "Token"
 
     def authenticate(self, request):
-        from cases.models import ApiToken
-
         header = request.headers.get("Authorization", "")
         if not header.startswith(f"{self.keyword} "):
             return None
@@ -233,7 +246,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 class TokenScheme(OpenApiAuthenticationExtension):
     """Declares the token scheme in the OpenAPI schema."""
 
-    target_class = "config.api.TokenAuthentication"
+    target_class = "accounts.api.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,0 +1,57 @@
+"""Reminders of deadlines, in the app and by e-mail."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts import roles
+from cases.models import (
+    Case,
+    Deadline,
+    Notification,
+    ReminderKind,
+)
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def _recipients(case: Case) -> list:
+    """The case's counsel; with none assigned, every active member of counsel."""
+    if case.counsel_id and case.counsel.is_active:
+        return [case.counsel]
+    return list(get_user_model().objects.filter(is_active=True, groups__name=roles.COUNSEL).order_by("pk"))
+
+
+def remind_of_deadline(*, deadline: Deadline, kind: str) -> list[Notification]:
+    """Create the in-app reminders of one kind for one deadline, once per person.
+
+    Not a change to the case's file, so it writes no event and leaves the version.
+    Each row is inserted in its own savepoint: the unique constraint on (deadline,
+    kind, user) turns a second or concurrent run into a no-op. The e-mail is sent
+    afterwards from the stored row (`cases.tasks.send_deadline_reminders`).
+    """
+    if kind not in ReminderKind.values:
+        raise ValidationError({"kind": f"'{kind}' is not a reminder kind."})
+    case = deadline.case
+    what = deadline.label or deadline.get_kind_display()
+    when = deadline.due_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    headline = {
+        ReminderKind.DUE_IN_72H: f"{what} due within 72 hours ({when})",
+        ReminderKind.DUE_IN_24H: f"{what} due within 24 hours ({when})",
+        ReminderKind.OVERDUE: f"{what} is overdue (was due {when})",
+    }[ReminderKind(kind)]
+    message = f"{headline}: {case.demand.reference}\n\nCase {case.pk}, {case.demand.reference}: {what}, due {when}."
+    created = []
+    for user in _recipients(case):
+        try:
+            with transaction.atomic():
+                created.append(
+                    Notification.objects.create(
+                        user=user, case=case, deadline=deadline, kind=kind, message=message, email_to=user.email or ""
+                    )
+                )
+        except IntegrityError:
+            continue  # already reminded by an earlier or concurrent run
+    return created

@@ -1,0 +1,36 @@
+"""The engine's input built from a stored demand (cases/facts.py)."""
+
+import datetime as dt
+
+import pytest
+
+from cases.facts import facts_for_demand
+from jurisdictions.models import LegalInstrument
+from tests.factories import AccountFactory, DataLocationFactory, DemandFactory, EntityFactory, HoldingFactory
+
+
+def _demand_with_holdings(n: int):
+    demand = DemandFactory(instrument=LegalInstrument.objects.get(code="US-SCA-WARRANT"), court=None)
+    entity = EntityFactory(name="Example Inc.")
+    locations = [DataLocationFactory(name=f"DC {c}", country_id=c, operated_by=entity) for c in ("US", "IE", "CH")]
+    per_account = 3
+    for a in range((n + per_account - 1) // per_account):
+        account = AccountFactory(demand=demand, identifier=f"user{a}@example.com")
+        for h in range(min(per_account, n - a * per_account)):
+            HoldingFactory(
+                account=account,
+                category=("subscriber", "traffic", "content")[h],
+                data_location=locations[h],
+                controlled_by=entity,
+            )
+    return demand
+
+
+@pytest.mark.parametrize("holdings", [1, 200])
+def test_facts_for_demand_query_count_is_constant(catalogue, holdings, django_assert_num_queries):
+    demand = _demand_with_holdings(holdings)
+    # demand+instrument+court+entity, accounts, holdings+location, entities, designations
+    with django_assert_num_queries(5):
+        facts = facts_for_demand(demand.pk, dt.date(2026, 11, 1))
+    assert sum(len(a.holdings) for a in facts.accounts) == holdings
+    assert facts.accounts[0].holdings[0].storage == "US"

@@ -1,0 +1,351 @@
+"""The case file: facts, analysis, tracks, deadlines, timeline and audit history."""
+
+from collections import defaultdict
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts import roles
+from cases import workflow
+from cases.forms import (
+    AddDeadlineForm,
+    CancelDeadlineForm,
+    CaseStepForm,
+    CompleteDeadlineForm,
+    CourtEventForm,
+    MoveDeadlineForm,
+    OverrideForm,
+    SignOffForm,
+    TrackChangeForm,
+)
+from cases.models import Case, CaseEvent, ContemptStatus, Deadline, Status
+from cases.views.common import READ_ROLES, REVIEW_ROLES, _get_case_for_user, _require_role
+from jurisdictions.models import Court
+from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+
+# What a deadline offers: its form, the link's label, the button, the message when done.
+DEADLINE_STEPS = {
+    "move": (MoveDeadlineForm, "Move", "Move the deadline", "Deadline moved."),
+    "complete": (CompleteDeadlineForm, "Mark met", "Mark met", "Deadline marked met."),
+    "cancel": (CancelDeadlineForm, "Cancel", "Cancel the deadline", "Deadline cancelled."),
+}
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    return render(request, "cases/detail.html", _case_file(request, case))
+
+
+@require_GET
+def event_document(request: HttpRequest, pk: int, event: int) -> FileResponse:
+    """A timeline event's document, only to the legal team (never served from MEDIA_URL)."""
+    _require_role(request, *READ_ROLES)
+    record = get_object_or_404(CaseEvent.objects.only("pk", "case_id", "kind", "document"), pk=event, case_id=pk)
+    if not record.document:
+        raise Http404("This event has no document.")
+    try:
+        handle = record.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document file is missing.") from None
+    response = FileResponse(handle, content_type="application/pdf", filename=f"case-{pk}-{record.kind}-{event}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _deadline_steps(deadline: Deadline, case: Case) -> tuple[str, ...]:
+    """The steps offered for a deadline. Any open deadline can be met; a computed one
+    follows the analysis, so only a manual one is moved or cancelled by hand, and on a
+    closed case none is moved (the actions refuse the rest whatever the page offers)."""
+    if deadline.state != Deadline.State.OPEN:
+        return ()
+    if deadline.source == Deadline.Source.MANUAL and case.status == Status.CLOSED:
+        return ("complete", "cancel")
+    if deadline.source == Deadline.Source.MANUAL:
+        return ("move", "complete", "cancel")
+    return ("complete",)
+
+
+def _deadline_key(deadline_pk: int, step: str) -> str:
+    """A deadline step form's prefix, and its key in `bound`."""
+    return f"deadline-{deadline_pk}-{step}"
+
+
+def _deadline_context(case: Case, deadlines: list[Deadline], *, can_review: bool, bound: dict) -> dict:
+    """Counsel's deadline forms: one to add, and on each open deadline its steps (set
+    as `deadline.steps`). `bound` holds a refused form, shown again open with its errors."""
+    for deadline in deadlines:
+        deadline.steps = []
+    if not can_review:
+        return {"deadline_form": None, "deadline_steps": False}
+    initial = {"version": case.version}
+    shown = {"deadline"}
+    for deadline in deadlines:
+        for step in _deadline_steps(deadline, case):
+            form_class, label, button, _ = DEADLINE_STEPS[step]
+            key = _deadline_key(deadline.pk, step)
+            shown.add(key)
+            step_initial = {**initial, "due_at": deadline.due_at} if step == "move" else initial
+            deadline.steps.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "button": button,
+                    "action": reverse(f"cases:{step}_deadline", args=[case.pk, deadline.pk]),
+                    "form": bound.get(key) or form_class(prefix=key, initial=step_initial),
+                    "open": key in bound,
+                }
+            )
+    # A refused step on a deadline no longer offered (posted from a stale page): say why.
+    errors = [e for key, form in bound.items() if key not in shown for errs in form.errors.values() for e in errs]
+    if case.status == Status.CLOSED:
+        return {"deadline_form": None, "deadline_steps": True, "deadline_errors": errors}
+    return {
+        "deadline_steps": True,
+        "deadline_form": bound.get("deadline") or AddDeadlineForm(prefix="deadline", initial=initial),
+        "deadline_open": "deadline" in bound,
+        "deadline_errors": errors,
+    }
+
+
+def _courts() -> list[Court]:
+    return list(Court.objects.only("pk", "name").order_by("name"))
+
+
+def _last_court(events: list, track: str) -> dict:
+    """The court of the track's latest step, offered again for its next one."""
+    last = next((e for e in reversed(events) if e.track == track and (e.court_id or e.court_name)), None)
+    if last is None:
+        return {}
+    return {"court": str(last.court_id)} if last.court_id else {"court_name": last.court_name}
+
+
+def _workflow_context(case: Case, *, can_review: bool, bound: dict, events: list) -> dict:
+    """The track buttons: only the changes the transition tables allow from here, and
+    only for counsel. Each form carries the case's version (optimistic locking), and a
+    court step starts from the court of the track's previous step."""
+    tracks = _tracks(case)
+    if not can_review:
+        return {"tracks": tracks, "event_form": None, "stay_form": None}
+    courts = _courts()
+    initial = {"version": case.version}
+    allowed = workflow.available_changes(case)
+    for t in tracks:
+        spec = workflow.TRACKS[t["name"]]
+        current = getattr(case, spec.field)
+        step_initial = {**initial, **_last_court(events, t["name"])} if t["name"] != "status" else initial
+        steps = []
+        for to in allowed[t["name"]]:
+            key = f"{t['name']}:{to}"
+            form = bound.get(key) or TrackChangeForm(
+                prefix=f"{t['name']}-{to}", initial=step_initial, courts=courts, track=spec, to=to, current=current
+            )
+            steps.append(
+                {
+                    "key": key,
+                    "label": spec.states(to).label,
+                    "button": f"{'Move to' if t['name'] == 'status' else 'Record'}: {spec.states(to).label}",
+                    "action": reverse("cases:change_track", args=[case.pk, t["name"], to]),
+                    "form": form,
+                    "open": key in bound,
+                }
+            )
+        t["steps"] = steps
+    shown = {step["key"] for t in tracks for step in t["steps"]} | {"event", "stay"}
+    # A refused step that is not on offer (posted from a stale page): say why, above the tracks.
+    step_errors = [e for key, form in bound.items() if key not in shown for errs in form.errors.values() for e in errs]
+    stay_form = None
+    if case.contempt_status == ContemptStatus.HELD:
+        stay_form = bound.get("stay") or CaseStepForm(prefix="stay", initial=initial, courts=courts)
+    return {
+        "tracks": tracks,
+        "event_form": bound.get("event") or CourtEventForm(prefix="event", initial=initial, courts=courts),
+        "event_open": "event" in bound,
+        "stay_form": stay_form,
+        "stay_open": "stay" in bound,
+        "step_errors": step_errors,
+    }
+
+
+@require_GET
+def case_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analysis panel alone: the case file polls it until the first analysis exists."""
+    case = _get_case_for_user(request, pk)
+    return render(request, "cases/detail.html#analysis", _analysis_context(request, case))
+
+
+def _analysis_context(request: HttpRequest, case: Case, *, override_form: OverrideForm | None = None) -> dict:
+    analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").order_by("-created_at", "-pk"))
+    latest = analyses[0] if analyses else None
+    can_review = roles.has_role(request.user, *REVIEW_ROLES)
+    # A closed case's analysis is final: no sign-off or override is offered (nor accepted).
+    may_change = can_review and case.status != Status.CLOSED
+    form = None
+    if latest is not None and latest.signed_off_at is None and may_change:
+        form = SignOffForm(initial={"analysis": latest.pk})
+    rows = []
+    if latest is not None:
+        # The latest override of each holding applies; earlier ones stay on record.
+        overrides = {}
+        for override in latest.overrides.select_related("by").order_by("created_at", "pk"):
+            overrides[override.item] = override
+        for index, item in enumerate(latest.result.get("items", [])):
+            bound = override_form is not None and override_form.data.get("item") == str(index)
+            rows.append(
+                {
+                    "index": index,
+                    "item": item,
+                    "override": overrides.get(index),
+                    "form": (override_form if bound else OverrideForm(initial={"item": index}, analysis=latest))
+                    if may_change
+                    else None,
+                    "open": bound,
+                }
+            )
+    return {
+        "case": case,
+        "latest": latest,
+        "rows": rows,
+        "earlier": analyses[1:],
+        "can_review": can_review,
+        "sign_off_form": form,
+    }
+
+
+def _case_file(
+    request: HttpRequest, case: Case, *, bound: dict | None = None, override_form: OverrideForm | None = None
+) -> dict:
+    """Everything the case file shows, in a fixed number of queries (see the tests).
+
+    `bound` holds a step form that failed (keyed like the step), to show it again
+    with its errors, open.
+    """
+    demand = case.demand
+    accounts = list(TargetAccount.objects.filter(demand=demand).select_related("residence").order_by("pk"))
+    holdings = defaultdict(list)
+    for holding in (
+        Holding.objects.filter(account__demand=demand)
+        .select_related("data_location__country", "data_location__operated_by", "controlled_by")
+        .order_by("account_id", "pk")
+    ):
+        holdings[holding.account_id].append(holding)
+    for account in accounts:
+        account.holding_rows = holdings.get(account.pk, [])
+    events = list(case.events.select_related("by", "court").order_by("occurred_on", "recorded_at", "pk"))
+    deadlines = list(case.deadlines.select_related("created_by").order_by("state", "due_at", "pk"))
+    ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))
+    context = _analysis_context(request, case, override_form=override_form)
+    context.update(
+        {
+            "demand": demand,
+            "accounts": accounts,
+            "events": events,
+            "deadlines": deadlines,
+            "ndos": ndos,
+            "history": _audit_history(case, accounts, holdings),
+            "now": timezone.now(),
+        }
+    )
+    bound = bound or {}
+    tracks_bound = {key: form for key, form in bound.items() if not key.startswith("deadline")}
+    deadlines_bound = {key: form for key, form in bound.items() if key.startswith("deadline")}
+    context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound, events=events))
+    context.update(_deadline_context(case, deadlines, can_review=context["can_review"], bound=deadlines_bound))
+    return context
+
+
+def _tracks(case: Case) -> list[dict]:
+    details = []
+    if case.contempt_kind:
+        details.append(case.get_contempt_kind_display())
+    if case.contempt_by_stipulation:
+        details.append("by stipulation")
+    if case.contempt_sanctions_amount is not None:
+        details.append(f"sanctions {case.contempt_sanctions_amount}")
+    if case.contempt_sanctions_period:
+        details.append(case.contempt_sanctions_period)
+    if case.contempt_stayed:
+        details.append("stayed")
+    return [
+        {
+            "name": "status",
+            "label": "Status",
+            "state": case.status,
+            "display": case.get_status_display(),
+            "detail": case.get_outcome_display() if case.outcome else "",
+        },
+        {
+            "name": "appeal",
+            "label": "Appeal",
+            "state": case.appeal_status,
+            "display": case.get_appeal_status_display(),
+            "detail": case.get_appeal_disposition_display() if case.appeal_disposition else "",
+        },
+        {
+            "name": "contempt",
+            "label": "Contempt",
+            "state": case.contempt_status,
+            "display": case.get_contempt_status_display(),
+            "detail": ", ".join(details),
+        },
+    ]
+
+
+def _audit_history(case: Case, accounts: list[TargetAccount], holdings: dict) -> list[dict]:
+    """Who changed what and when, across the demand, its accounts and holdings, and the case.
+
+    Four queries, one per history table. Each record is compared with the previous
+    record of the same row, in memory.
+    """
+    names = {}
+    for rows in holdings.values():
+        for h in rows:
+            names[("data_location", h.data_location_id)] = str(h.data_location) if h.data_location else None
+            names[("controlled_by", h.controlled_by_id)] = h.controlled_by.name
+    account_ids = TargetAccount.history.filter(demand_id=case.demand_id).values("id")
+    sources = [
+        ("Demand", Demand.history.filter(id=case.demand_id), lambda r: r.reference),
+        ("Account", TargetAccount.history.filter(demand_id=case.demand_id), lambda r: r.identifier),
+        (
+            "Holding",
+            Holding.history.filter(account_id__in=account_ids),
+            lambda r: f"{r.category} @ {names.get(('data_location', r.data_location_id)) or 'unknown'}",
+        ),
+        ("Case", Case.history.filter(id=case.pk), lambda r: f"case {r.id}"),
+    ]
+    entries = []
+    for label, queryset, describe in sources:
+        previous = {}
+        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
+            fields = [f for f in record.tracked_fields if f.editable and f.name not in ("id", "updated_at", "version")]
+            before = previous.get(record.id)
+            changes = []
+            if before is not None:
+                for f in fields:
+                    old, new = getattr(before, f.attname), getattr(record, f.attname)
+                    if old != new:
+                        changes.append(f"{f.verbose_name}: {_shown(names, f.name, old)} → {_shown(names, f.name, new)}")
+            previous[record.id] = record
+            if record.history_type == "~" and not changes:
+                continue
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": f"{label} {describe(record)}",
+                    "action": HISTORY_TYPES.get(record.history_type, record.history_type),
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+def _shown(names: dict, field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(names.get((field, value), value))
