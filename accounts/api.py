@@ -1,36 +1,63 @@
 """What every endpoint of the REST API shares: the error shape, pagination, the
-login-middleware exemption (the API authenticates itself) and ETags."""
+login-middleware exemption (the API authenticates itself), ETags, and the contract
+the OpenAPI schema publishes (formats, ranges, links between operations)."""
 
 import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError, models
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.urls import replace_query_param
 
 from accounts.models import ApiToken
 
 log = logging.getLogger(__name__)
 
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
+    code = serializers.CharField(help_text="`invalid`, `conflict`, `not_found`, `permission_denied`, ...")
+    message = serializers.CharField(help_text="The first problem, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='What is wrong, by field: `{"accounts[0].holdings[1].category": ["..."]}`.',
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers has this shape (see `exception_handler`)."""
+
+    error = ErrorDetailSerializer()
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
 # The error responses every endpoint documents (see exception_handler for the shape).
 ERRORS = {
-    400: OpenApiResponse(description="Bad input: `{error: {status, code, message, fields}}`"),
-    401: OpenApiResponse(description="Not authenticated"),
-    403: OpenApiResponse(description="Your role or token scope does not allow this"),
-    404: OpenApiResponse(description="No such record"),
-    503: OpenApiResponse(description="The database is unavailable for a moment: retry after `Retry-After` seconds"),
+    400: error("Bad input; `fields` names each offending field or parameter"),
+    401: error("Not authenticated"),
+    403: error("Your role or token scope does not allow this"),
+    404: error("No such record"),
+    429: error("Too many requests for this token: retry after `Retry-After` seconds"),
+    503: error("The database is unavailable for a moment: retry after `Retry-After` seconds"),
 }
 
 
@@ -122,6 +149,11 @@ def exception_handler(exc, context):
     return response
 
 
+# A page's cursor: `f` (forwards) or `r` (backwards), the id it continues from, and
+# `o<n>` when it skips n rows with that id. Every cursor of this shape is a valid one.
+CURSOR_PATTERN = r"^[fr][0-9]{0,18}(o[0-9]{1,4})?$"
+
+
 class IdCursorPagination(CursorPagination):
     """Cursor pages in creation order: rows inserted while a client pages through
     appear at the end, never shifting or repeating what it has already seen."""
@@ -131,16 +163,62 @@ class IdCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def decode_cursor(self, request):
+    def get_page_size(self, request) -> int:
+        """`page_size` from 1 to 200; anything else is a 400 naming it (not silently the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def encode_cursor(self, cursor: Cursor) -> str:
+        token = ("r" if cursor.reverse else "f") + (cursor.position or "")
+        if cursor.offset:
+            token += f"o{cursor.offset}"
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
+
+    def decode_cursor(self, request) -> Cursor | None:
         """A cursor the client altered is bad input (400 naming `cursor`), not a missing page."""
-        message = "Invalid cursor: follow the `next` or `previous` link as given."
-        try:
-            cursor = super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: [message]}) from None
-        if cursor is not None and cursor.position is not None and not cursor.position.isdigit():
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        match = re.fullmatch(r"([fr])([0-9]{0,18})(?:o([0-9]{1,4}))?", encoded)
+        if match is None:
+            message = "Invalid cursor: follow the `next` or `previous` link as given."
             raise exceptions.ValidationError({self.cursor_query_param: [message]})
-        return cursor
+        direction, position, offset = match.groups()
+        return Cursor(
+            offset=min(int(offset or 0), self.offset_cutoff), reverse=direction == "r", position=position or None
+        )
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page after or before another: take it from a page's `next` or `previous`.",
+                "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows a page (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
 
 
 def _has_nul(value) -> bool:
@@ -171,6 +249,11 @@ class ApiView:
     # not a docstring: drf-spectacular would show a docstring to API clients as the
     # description of every view that has none of its own.
 
+    # Query parameters as the schema has them: each one at most once, with a value
+    # (`?page_size=` or `?updated_since=` is a mistake, not "no filter"). The API docs'
+    # pages take drf-spectacular's own (`?script`), so they set this off.
+    strict_query = True
+
     @classmethod
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
@@ -179,7 +262,12 @@ class ApiView:
         for name, values in request.query_params.lists():
             if _has_nul(name) or _has_nul(values):
                 raise exceptions.ValidationError({name.replace("\x00", ""): ["May not contain NUL characters."]})
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # who is asking, and may they, before what they ask
+        for name, values in request.query_params.lists() if self.strict_query else ():
+            if len(values) > 1:
+                raise exceptions.ValidationError({name: ["Give this parameter once."]})
+            if values[0] == "":
+                raise exceptions.ValidationError({name: ["Give a value, or leave the parameter out."]})
 
 
 def etag_for(*parts) -> str:
@@ -256,3 +344,215 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token llk_<prefix>_<secret>`, issued by an admin (read or read-write scope).",
         }
+
+
+# --- The contract the schema publishes --------------------------------------------------
+
+RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+class DateField(serializers.DateField):
+    """A day exactly as the schema's `format: date` (RFC 3339 `YYYY-MM-DD`), not the
+    other ISO 8601 spellings Python would also read (`20260105`, `2026-W01-1`)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not RFC3339_DATE.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """An instant exactly as the schema's `format: date-time` (RFC 3339): with seconds
+    and an offset, so it never depends on the server's time zone."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not RFC3339_DATE_TIME.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm")
+        try:
+            return super().to_internal_value(value)
+        except exceptions.ValidationError as exc:
+            if exc.get_codes() == ["overflow"]:
+                raise exceptions.ValidationError("In UTC this instant falls outside the years 1 to 9999.") from None
+            raise
+
+
+def _json_type(field) -> tuple[type, str] | None:
+    """The JSON type the schema gives a field's value (None: the field checks it itself)."""
+    if isinstance(field, serializers.BooleanField):
+        return bool, "true or false"
+    if isinstance(field, serializers.IntegerField):
+        return int, "a whole number"
+    if isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.ManyRelatedField):
+        return list, "a list"
+    if isinstance(field, serializers.Serializer | serializers.DictField):
+        return dict, "an object"
+    text = (serializers.CharField, serializers.ChoiceField, serializers.DecimalField, serializers.RelatedField)
+    if isinstance(field, text + (serializers.DateField, serializers.DateTimeField)):
+        return str, "a string"
+    return None
+
+
+class RequestSerializer(serializers.Serializer):
+    """A request body read as the schema types it: DRF would take `1` for a string,
+    `"yes"` or `1` for a boolean and `"7"` for a number; the API answers 400 naming the
+    field instead, so a value is valid exactly when the schema says it is."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for name, field in self.fields.items():
+                if field.read_only or field.field_name not in data:
+                    continue
+                value, expected = data[field.field_name], _json_type(field)
+                if value is None or expected is None:
+                    continue
+                kind, label = expected
+                if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                    errors[name] = [f"Must be {label}."]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class RequestModelSerializer(RequestSerializer, serializers.ModelSerializer):
+    """A ModelSerializer for request bodies: JSON types as above, and dates and instants
+    in RFC 3339 only."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DateField,
+        models.DateTimeField: DateTimeField,
+    }
+
+
+class KnownSlugField(serializers.SlugRelatedField):
+    """A catalogue row or an entity of the provider's map named by its code or name. The
+    schema lists the values the database holds when it is generated (`KnownSlugEnum`)."""
+
+
+class KnownSlugEnum(OpenApiSerializerFieldExtension):
+    """The values as one named component per model and field (`JurisdictionCode`), which
+    the fields naming the same rows share."""
+
+    target_class = KnownSlugField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction != "request":
+            return {"type": "string"}
+        try:
+            values = sorted(field.get_queryset().values_list(field.slug_field, flat=True))
+        except DatabaseError:  # generated without a database (an offline build): no list
+            log.debug("schema generated without the %s values", field.slug_field)
+            return {"type": "string"}
+        model = field.get_queryset().model
+        name = f"{model.__name__}{field.slug_field.title()}"
+        description = f"A {model._meta.verbose_name}'s {field.slug_field}, as the database has them."
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={"type": "string", "enum": values, "description": description},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class ListLengths(OpenApiSerializerFieldExtension):
+    """Nested lists (`many=True, min_length=1`) with their item counts in the schema."""
+
+    target_class = serializers.ListSerializer
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            if self.target.min_length is not None:
+                schema["minItems"] = self.target.min_length
+            elif not self.target.allow_empty:
+                schema["minItems"] = 1
+            if self.target.max_length is not None:
+                schema["maxItems"] = self.target.max_length
+        return schema
+
+
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: the response of `source` gives values for a request to `target`
+    (path parameters, and body members merged into the client's body)."""
+
+    source: str
+    name: str
+    target: str
+    parameters: dict = field(default_factory=dict)
+    body: dict | None = None
+    status: int = 200
+    description: str = ""
+
+
+LINKS: list[Link] = []
+
+
+def link(source: str, name: str, target: str, **kwargs) -> None:
+    """Declare that `source`'s response leads to `target` (operation ids)."""
+    LINKS.append(Link(source, name, target, **kwargs))
+
+
+NO_NUL = "^[^\\x00]*$"
+NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"  # a required text is more than white space
+ID_PATTERN = "^[0-9]{1,18}$"  # the router's lookup_value_regex: beyond 64-bit ids the database would overflow
+
+
+def _text_in_body(schema: dict) -> None:
+    """Strings in a body may not contain NUL (`JSONParser`), and one that may not be
+    blank may not be only white space either (the serializers trim it): say so."""
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+    for sub in (*schema.get("properties", {}).values(), *schema.get("allOf", []), *schema.get("oneOf", [])):
+        _text_in_body(sub)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _text_in_body(schema[key])
+
+
+def _text_in_query(schema: dict) -> None:
+    """A query parameter comes with a value and without NUL (`ApiView.initial`)."""
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema.setdefault("minLength", 1)
+        if not {"format", "pattern"} & set(schema):
+            schema["pattern"] = NO_NUL
+
+
+def publish_contract(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing: what the views cannot say one by one. Strings
+    without NUL; ids as the integers they are; and the links from one operation to the
+    next (`LINKS`), so a client, or schemathesis, can go from a list to a record to each
+    step on it."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _text_in_body(component)
+    operations = {}
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            operations[operation["operationId"]] = operation
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    _text_in_query(parameter["schema"])
+                elif parameter["in"] == "path" and parameter["schema"].get("pattern") == ID_PATTERN:
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _text_in_body(content.get("schema", {}))
+    for item in LINKS:
+        if item.source not in operations or item.target not in operations:
+            raise ValueError(f"link {item.name}: no operation {item.source} or {item.target}")
+        responses = operations[item.source]["responses"]
+        definition: dict = {"operationId": item.target, "description": item.description or item.name}
+        if item.parameters:
+            definition["parameters"] = dict(item.parameters)
+        if item.body is not None:
+            definition["requestBody"] = dict(item.body)
+        responses[str(item.status)].setdefault("links", {})[item.name] = definition
+    return result

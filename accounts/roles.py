@@ -1,12 +1,13 @@
 """The roles of the legal team, as Django groups, and the checks views use."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 
 INTAKE = "intake"
 COUNSEL = "counsel"
 VIEWER = "viewer"
 API_CLIENT = "api-client"
 ROLES = (INTAKE, COUNSEL, VIEWER, API_CLIENT)
+_ROLES_CACHE = "_lexloci_roles"  # the user's roles, cached on the user object for the request
 
 
 def ensure_groups() -> None:
@@ -14,20 +15,20 @@ def ensure_groups() -> None:
         Group.objects.get_or_create(name=name)
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     """The user's roles (superusers have all); one query per request, not per check."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
         return frozenset(ROLES)
-    names = getattr(user, "_lexloci_roles", None)
+    names: frozenset[str] | None = getattr(user, _ROLES_CACHE, None)
     if names is None:
         names = frozenset(user.groups.values_list("name", flat=True))
-        user._lexloci_roles = names
+        setattr(user, _ROLES_CACHE, names)
     return names
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     """True when the user is active and in one of the roles (superusers are in all)."""
     return bool(roles_of(user).intersection(roles))
 

@@ -11,6 +11,7 @@ site's login page and the admin's login both use it.
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -74,7 +75,13 @@ class LoginThrottled(ValidationError):
     pass
 
 
-class ThrottleMixin:
+if TYPE_CHECKING:
+    _ThrottleBase = AuthenticationForm
+else:
+    _ThrottleBase = object
+
+
+class ThrottleMixin(_ThrottleBase):
     """For AuthenticationForm subclasses (they keep the request as self.request)."""
 
     throttled = False

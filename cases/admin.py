@@ -13,6 +13,8 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseTask,
+    ContemptKind,
+    ContemptStatus,
     Deadline,
     Notification,
     Outcome,
@@ -61,7 +63,7 @@ class CaseWorkflowForm(forms.ModelForm):
     closing_outcome = forms.ChoiceField(required=False, choices=[("", "---------"), *Outcome.choices])
     disposition = forms.ChoiceField(required=False, choices=[("", "---------"), *AppealDisposition.choices])
     contempt_kind_ = forms.ChoiceField(
-        required=False, label="Contempt kind", choices=[("", "---------"), ("civil", "Civil"), ("criminal", "Criminal")]
+        required=False, label="Contempt kind", choices=[("", "---------"), *ContemptKind.choices]
     )
     by_stipulation = forms.BooleanField(required=False)
     sanctions_amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
@@ -86,7 +88,7 @@ class CaseWorkflowForm(forms.ModelForm):
             self.fields["expected_version"].initial = case.version
             for name, targets in workflow.available_changes(case).items():
                 choices += [(f"{name}:{to}", f"{name.capitalize()} → {to.replace('_', ' ')}") for to in targets]
-            if case.contempt_status == "held":
+            if case.contempt_status == ContemptStatus.HELD:
                 lift = "lift" if case.contempt_stayed else "stay"
                 choices.append((f"contempt_stay:{lift}", f"Contempt: {lift} the stay of the finding"))
         choices += [(f"event:{kind}", f"Event: {label}") for kind, label in workflow.COURT_EVENTS.items()]

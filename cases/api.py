@@ -5,6 +5,8 @@ import datetime as dt
 import json
 
 import django_filters
+import django_filters.fields
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -18,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
-from accounts.api import ERRORS, ApiView, etag_for, not_modified
+from accounts.api import ERRORS, RFC3339_DATE, RFC3339_DATE_TIME, ApiView, error, etag_for, link, not_modified
 from cases import actions
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
@@ -30,28 +32,59 @@ from cases.serializers import (
     CaseStatusSerializer,
     CompleteDeadlineSerializer,
     DeadlineSerializer,
+    DeadlineStepResultSerializer,
     EventSerializer,
+    ExportSerializer,
     MoveDeadlineSerializer,
     RecordEventSerializer,
     SignOffSerializer,
+    StepResultSerializer,
     TransitionSerializer,
     TransparencyReportSerializer,
+    WhoAmISerializer,
 )
 
 WRITE_ERRORS = {
     **ERRORS,
-    409: OpenApiResponse(description="The case changed since `expected_version`: reload and retry"),
+    400: error(
+        "Bad input, or a step the case's state refuses (a closed case, a transition its track does not allow, "
+        "a date in the future or before the demand); `fields` names the field"
+    ),
+    409: error("The case changed since `expected_version`: reload and retry"),
 }
-DEADLINE_ERRORS = {**WRITE_ERRORS, 404: OpenApiResponse(description="No such case, or no such deadline of this case")}
+DEADLINE_ERRORS = {**WRITE_ERRORS, 404: error("No such case, or no such deadline of this case")}
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 304], description="Send it back in `If-None-Match`."
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match", str, OpenApiParameter.HEADER, description="The `ETag` you have: 304 when it is still current."
+)
+
+
+class Rfc3339DateTimeField(django_filters.fields.IsoDateTimeField):
+    """An instant as the schema's `format: date-time` has it (RFC 3339, with an offset)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and not RFC3339_DATE_TIME.fullmatch(value):
+            raise DjangoValidationError("An instant such as 2026-01-05T09:00:00Z (RFC 3339, with an offset).")
+        return super().to_python(value)
 
 
 class ApiCaseFilter(CaseFilter):
     """The case list's filters, plus `updated_since` for cheap polling. Ordering is
-    the cursor's (by id), so the list's `sort` does not apply."""
+    the cursor's (by id), so the list's `sort` does not apply. Issuer and instrument
+    are codes: an unknown one matches no case (the catalogue may not have it yet)."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
-        method="filter_updated_since", label="Changed at or after (ISO 8601)"
+    issuer = django_filters.CharFilter(
+        field_name="demand__issuing_jurisdiction", strip=False, label="Issuing jurisdiction's code, e.g. GB"
     )
+    instrument = django_filters.CharFilter(
+        field_name="demand__instrument__code", strip=False, label="Instrument's code, e.g. US-SCA-WARRANT"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since", label="Changed at or after this instant (RFC 3339)"
+    )
+    updated_since.field_class = Rfc3339DateTimeField
 
     class Meta(CaseFilter.Meta):
         fields: list[str] = []
@@ -61,10 +94,11 @@ class ApiCaseFilter(CaseFilter):
 
     def filter_updated_since(self, queryset: QuerySet[Case], name: str, value: dt.datetime) -> QuerySet[Case]:
         # In UTC: the database refuses odd offsets such as +23:12 that ISO 8601 allows.
+        # An instant beyond the calendar in UTC is before every case, or after all.
         try:
             return queryset.filter(updated_at__gte=value.astimezone(dt.UTC))
         except OverflowError:
-            raise ValidationError({"updated_since": ["Out of range."]}) from None
+            return queryset if value.year == 1 else queryset.none()
 
 
 # The status endpoint is what client systems poll all day, so it is one SQL statement
@@ -76,7 +110,7 @@ _STATUS_SQL = """
     SELECT c.id, d.reference, c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
            c.contempt_kind, c.contempt_by_stipulation, c.contempt_sanctions_amount, c.contempt_stayed,
            c.version, c.updated_at,
-           n.due_at, n.kind,
+           n.id, n.due_at, n.kind,
            e.kind, e.occurred_on, e.note,
            a.id, a.as_of, v.number, a.signed_off_at, a.summary
       FROM cases_case c
@@ -145,6 +179,7 @@ def case_status(case_id: int) -> dict | None:
         stayed,
         version,
         updated_at,
+        next_id,
         next_at,
         next_kind,
         event_kind,
@@ -181,7 +216,7 @@ def case_status(case_id: int) -> dict | None:
             "sanctions_amount": str(amount) if amount is not None else None,
             "stayed": bool(stayed),
         },
-        "next_deadline": {"kind": next_kind, "due_at": next_at} if next_at else None,
+        "next_deadline": {"id": next_id, "kind": next_kind, "due_at": next_at} if next_at else None,
         "last_event": {"kind": event_kind, "occurred_on": _as_date(event_on), "note": event_note}
         if event_kind is not None
         else None,
@@ -206,9 +241,17 @@ def _deadline_step(request: Request, pk: int, serializer_class) -> tuple[Deadlin
     return deadline, {k: v for k, v in data.items() if v is not None}
 
 
+def _version(case_pk: int) -> int:
+    return Case.objects.filter(pk=case_pk).values_list("version", flat=True).get()
+
+
 def _event_response(case_pk: int, event) -> Response:
-    version = Case.objects.filter(pk=case_pk).values_list("version", flat=True).get()
-    return Response({"event": EventSerializer(event).data, "version": version}, status=201)
+    return Response({"event": EventSerializer(event).data, "version": _version(case_pk)}, status=201)
+
+
+def _deadline_response(deadline: Deadline) -> Response:
+    deadline.version = _version(deadline.case_id)
+    return Response(DeadlineStepResultSerializer(deadline).data, status=201)
 
 
 class CaseWorkflowMixin:
@@ -217,7 +260,7 @@ class CaseWorkflowMixin:
     @extend_schema(
         summary="Move a track (status, appeal or contempt) to a new state",
         request=TransitionSerializer,
-        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+        responses={201: StepResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def transition(self, request: Request, pk: int) -> Response:
@@ -240,7 +283,7 @@ class CaseWorkflowMixin:
     @extend_schema(
         summary="Record a court event that moves no track (motion, ruling, stay, statute)",
         request=RecordEventSerializer,
-        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+        responses={201: StepResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="record-event")
     def record_event(self, request: Request, pk: int) -> Response:
@@ -262,60 +305,66 @@ class CaseWorkflowMixin:
     @extend_schema(
         summary="Add a manual deadline (objection, notice of appeal, custom) with how it is computed",
         request=AddDeadlineSerializer,
-        responses={201: DeadlineSerializer, **WRITE_ERRORS},
+        responses={201: DeadlineStepResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="add-deadline")
     def add_deadline(self, request: Request, pk: int) -> Response:
         case = get_object_or_404(Case, pk=pk)
         data = _step(AddDeadlineSerializer, request)
         deadline = actions.add_deadline(case=case, by=request.user, **{k: v for k, v in data.items() if v is not None})
-        return Response(DeadlineSerializer(deadline).data, status=201)
+        return _deadline_response(deadline)
 
     @extend_schema(
         summary="Move a manual deadline (a court's extension), saying why",
         description="The old deadline is kept, superseded; the response is the new one. Give `due_at`, or a "
         "period (`rule`, or `length` and `unit`) counted from `start` (default: the old deadline's start).",
         request=MoveDeadlineSerializer,
-        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+        responses={201: DeadlineStepResultSerializer, **DEADLINE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="move-deadline")
     def move_deadline(self, request: Request, pk: int) -> Response:
         deadline, data = _deadline_step(request, pk, MoveDeadlineSerializer)
         moved = actions.move_deadline(deadline=deadline, by=request.user, **data)
-        return Response(DeadlineSerializer(moved).data, status=201)
+        return _deadline_response(moved)
 
     @extend_schema(
         summary="Mark a deadline met (the response produced, the objection filed)",
         request=CompleteDeadlineSerializer,
-        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+        responses={201: DeadlineStepResultSerializer, **DEADLINE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="complete-deadline")
     def complete_deadline(self, request: Request, pk: int) -> Response:
         deadline, data = _deadline_step(request, pk, CompleteDeadlineSerializer)
         met = actions.complete_deadline(deadline=deadline, by=request.user, **data)
-        return Response(DeadlineSerializer(met).data, status=201)
+        return _deadline_response(met)
 
     @extend_schema(
         summary="Cancel a manual deadline that no longer applies, saying why",
         request=CancelDeadlineSerializer,
-        responses={201: DeadlineSerializer, **DEADLINE_ERRORS},
+        responses={201: DeadlineStepResultSerializer, **DEADLINE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="cancel-deadline")
     def cancel_deadline(self, request: Request, pk: int) -> Response:
         deadline, data = _deadline_step(request, pk, CancelDeadlineSerializer)
         cancelled = actions.cancel_deadline(deadline=deadline, by=request.user, **data)
-        return Response(DeadlineSerializer(cancelled).data, status=201)
+        return _deadline_response(cancelled)
 
     @extend_schema(
         summary="Sign off the latest analysis",
         request=SignOffSerializer,
-        responses={201: OpenApiResponse(description="The event written and the case's new version"), **WRITE_ERRORS},
+        responses={201: StepResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None, url_path="sign-off")
     def sign_off(self, request: Request, pk: int) -> Response:
         case = get_object_or_404(Case, pk=pk)
         data = _step(SignOffSerializer, request)
-        event = actions.sign_off_analysis(case=case, analysis_id=data["analysis"], note=data["note"], by=request.user)
+        event = actions.sign_off_analysis(
+            case=case,
+            analysis_id=data["analysis"],
+            note=data["note"],
+            by=request.user,
+            expected_version=data["expected_version"],
+        )
         return _event_response(case.pk, event)
 
 
@@ -323,6 +372,7 @@ class CaseWorkflowMixin:
     list=extend_schema(summary="List cases", responses={200: CaseSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(
         summary="One case (ETag; send If-None-Match for a 304)",
+        parameters=[IF_NONE_MATCH, ETAG],
         responses={200: CaseSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
     ),
 )
@@ -355,6 +405,7 @@ class CaseViewSet(
 
     @extend_schema(
         summary="Compact status for polling (ETag; If-None-Match gives 304)",
+        parameters=[IF_NONE_MATCH, ETAG],
         responses={200: CaseStatusSerializer, 304: OpenApiResponse(description="Not modified"), **ERRORS},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -392,7 +443,7 @@ class CaseViewSet(
             Analysis.objects.filter(case_id=pk)
             .select_related("catalogue_version", "signed_off_by")
             .prefetch_related("overrides__by")
-            .order_by("-pk")
+            .newest_first()
         )
         return Response(AnalysisSerializer(analyses, many=True).data)
 
@@ -404,7 +455,7 @@ class WhoAmIView(ApiView, APIView):
 
     @extend_schema(
         summary="Who the credentials belong to, their roles and the token's scope",
-        responses={200: OpenApiResponse(description="{username, roles, token: {name, scope, expires_at}}"), **ERRORS},
+        responses={200: WhoAmISerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         token = request.auth if getattr(request.auth, "scope", None) else None
@@ -415,6 +466,10 @@ class WhoAmIView(ApiView, APIView):
                 "token": {"name": token.name, "scope": token.scope, "expires_at": token.expires_at} if token else None,
             }
         )
+
+
+# What report.period_from accepts: a half of the years 1900 to 9998.
+HALF_PATTERN = r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-H[12]$"
 
 
 class TransparencyReportView(ApiView, APIView):
@@ -430,17 +485,29 @@ class TransparencyReportView(ApiView, APIView):
             'Countries below `min_count` demands are grouped as "Other". Without parameters: the current half.'
         ),
         parameters=[
-            OpenApiParameter("half", str, description="A half year: `YYYY-H1` or `YYYY-H2`, e.g. `2026-H2`."),
+            OpenApiParameter(
+                "half",
+                {"type": "string", "pattern": HALF_PATTERN},
+                description="A half year: `YYYY-H1` or `YYYY-H2`, e.g. `2026-H2` (years 1900 to 9998).",
+            ),
             OpenApiParameter("start", OpenApiTypes.DATE, description="First day (with `end`), instead of `half`."),
             OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, included (with `start`)."),
         ],
-        responses={200: TransparencyReportSerializer, **{k: v for k, v in ERRORS.items() if k != 404}},
+        responses={
+            200: TransparencyReportSerializer,
+            **{k: v for k, v in ERRORS.items() if k != 404},
+            400: error("A bad parameter; `half` with `start` or `end`; one of `start` and `end`; end before start"),
+        },
     )
     def get(self, request: Request) -> Response:
         from django.utils import timezone
 
         from cases import report
 
+        for name in ("start", "end"):
+            value = request.query_params.get(name)
+            if value is not None and not RFC3339_DATE.fullmatch(value):
+                raise ValidationError({name: [f"{name} must be a date as YYYY-MM-DD; got {value!r}."]})
         period = report.period_from(request.query_params, today=timezone.localdate())
         return Response(TransparencyReportSerializer(report.as_dict(report.transparency_report(period))).data)
 
@@ -452,17 +519,45 @@ class CaseExportView(ApiView, APIView):
 
     @extend_schema(
         summary="A case's complete record (facts, analyses, overrides, events, deadlines, audit history)",
-        responses={
-            200: OpenApiResponse(
-                response=OpenApiTypes.OBJECT,
-                description="`{format, exported_at, case, demand, accounts, nondisclosure_orders, analyses, "
-                "events, deadlines, history}`; format is `lexloci.case-file/1`.",
-            ),
-            **ERRORS,
-        },
+        responses={200: ExportSerializer, **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         from cases import export
 
         get_object_or_404(Case.objects.only("pk"), pk=pk)
         return Response(export.as_plain_json(export.case_record(pk)))
+
+
+# --- Links: from the list to a case, to its status, to each step on it -------------------
+# A case has its version for a step; its status has what every step needs: the version,
+# the latest analysis and the next open deadline. (No links out of the steps:
+# schemathesis would start its scenarios from them, with ids it made up, instead of
+# from the lists.)
+
+_CASE = {"path.id": "$response.body#/id"}
+_NEXT_VERSION = {"expected_version": "$response.body#/version"}
+_DEADLINE_STEPS = ("move_deadline", "complete_deadline", "cancel_deadline")
+
+_FIRST = {"path.id": "$response.body#/results/0/id"}
+link("v1_cases_list", "FirstCase", "v1_cases_retrieve", parameters=_FIRST)
+link("v1_cases_list", "FirstCaseStatus", "v1_cases_status_retrieve", parameters=_FIRST)
+for read in ("status_retrieve", "events_list", "deadlines_list", "analyses_list", "export_retrieve"):
+    link("v1_cases_retrieve", read, f"v1_cases_{read}", parameters=_CASE)
+for step in ("transition", "record_event", "add_deadline"):
+    link("v1_cases_retrieve", step, f"v1_cases_{step}_create", parameters=_CASE, body=_NEXT_VERSION)
+    link("v1_cases_status_retrieve", step, f"v1_cases_{step}_create", parameters=_CASE, body=_NEXT_VERSION)
+for step in _DEADLINE_STEPS:
+    link(
+        "v1_cases_status_retrieve",
+        step,
+        f"v1_cases_{step}_create",
+        parameters=_CASE,
+        body={"deadline": "$response.body#/next_deadline/id", **_NEXT_VERSION},
+    )
+link(
+    "v1_cases_status_retrieve",
+    "sign_off",
+    "v1_cases_sign_off_create",
+    parameters=_CASE,
+    body={"analysis": "$response.body#/analysis/id", **_NEXT_VERSION},
+)

@@ -9,14 +9,16 @@ case, and returns plain JSON data; `memo_pdf` renders the memo with WeasyPrint.
 
 import json
 from collections import defaultdict
+from operator import itemgetter
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from cases.history import audit_history
+from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
+from requests_app.models import Holding, NondisclosureOrder, TargetAccount
 
 FORMAT = "lexloci.case-file/1"
 
@@ -29,43 +31,18 @@ def _name(obj: Model | None) -> str | None:
     return str(obj) if obj is not None else None
 
 
-def _audit_history(case: Case, account_ids: list[int]) -> list[dict]:
-    """Every history record of the case's rows, oldest first, each with what changed
-    since the previous record of the same row (a created or deleted row lists all
-    its values). One query per history table."""
-    sources = [
-        ("demand", Demand.history.filter(id=case.demand_id)),
-        ("account", TargetAccount.history.filter(demand_id=case.demand_id)),
-        ("holding", Holding.history.filter(account_id__in=account_ids)),
-        ("nondisclosure_order", NondisclosureOrder.history.filter(demand_id=case.demand_id)),
-        ("case", Case.history.filter(id=case.pk)),
-    ]
+def _audit_history(case: Case) -> list[dict]:
+    """Every entry of the case's audit history (`cases.history`), oldest first: a
+    change lists what changed since the previous record of the same row, a created or
+    deleted row (or one whose earlier records are not in the case's) all its values."""
     entries = []
-    for model, queryset in sources:
-        previous: dict[int, object] = {}
-        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
-            names = [f.attname for f in record.tracked_fields]
-            values = {name: getattr(record, name) for name in names}
-            before = previous.get(record.id)
-            previous[record.id] = values
-            entry = {
-                "model": model,
-                "object_id": record.id,
-                "at": record.history_date,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}.get(record.history_type, record.history_type),
-                "by": _who(record.history_user),
-            }
-            if record.history_type == "~" and before is not None:
-                entry["changes"] = [
-                    {"field": name, "from": before[name], "to": values[name]}
-                    for name in names
-                    if before.get(name) != values[name] and name not in ("updated_at",)
-                ]
-                if not entry["changes"]:
-                    continue
-            else:
-                entry["values"] = values
-            entries.append(entry)
+    for e in audit_history(case):
+        entry = {"model": e.source, "object_id": e.object_id, "at": e.at, "type": e.action, "by": _who(e.by)}
+        if e.record.history_type == "~" and e.previous is not None:
+            entry["changes"] = [{"field": c.field.attname, "from": c.old, "to": c.new} for c in e.changes]
+        else:
+            entry["values"] = {f.attname: getattr(e.record, f.attname) for f in e.record.tracked_fields}
+        entries.append(entry)
     entries.sort(key=lambda e: (e["at"], e["model"], e["object_id"]))
     return entries
 
@@ -99,13 +76,11 @@ def case_record(case_id: int) -> dict:
             }
         )
     ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))
-    analyses = list(
-        Analysis.objects.filter(case=case)
-        .select_related("catalogue_version", "signed_off_by")
-        .order_by("created_at", "pk")
+    analyses = list(  # oldest first: the last is the analysis in force
+        Analysis.objects.filter(case=case).select_related("catalogue_version", "signed_off_by").newest_first().reverse()
     )
-    overrides = defaultdict(list)
-    for o in HoldingOverride.objects.filter(analysis__case=case).select_related("by").order_by("created_at", "pk"):
+    overrides = defaultdict(list)  # of each analysis, in the order they supersede one another
+    for o in HoldingOverride.objects.filter(analysis__case=case).select_related("by").in_order():
         overrides[o.analysis_id].append(
             {
                 "id": o.pk,
@@ -238,7 +213,7 @@ def case_record(case_id: int) -> dict:
             }
             for d in deadlines
         ],
-        "history": _audit_history(case, [a.pk for a in accounts]),
+        "history": _audit_history(case),
     }
 
 
@@ -267,7 +242,7 @@ def memo_context(record: dict) -> dict:
     latest = analyses[-1] if analyses else None
     rows = []
     if latest is not None:
-        applied = {o["item"]: o for o in latest["overrides"]}  # ordered oldest first: the latest wins
+        applied = {o["item"]: o for o in in_force(latest["overrides"], key=itemgetter("item"))}
         for index, item in enumerate(latest["result"].get("items", [])):
             rows.append({"index": index, "item": item, "override": applied.get(index)})
     return {

@@ -14,6 +14,7 @@ One query per history table.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -70,13 +71,17 @@ def _records(case: Case, sources: Sequence[str]) -> list[tuple[str, models.Query
     return [(source, queries[source]) for source in sources]
 
 
+@cache
+def _fields(model: type[models.Model]) -> dict[str, models.Field]:
+    """The tracked model's fields by name, in their declared order."""
+    return {f.name: f for f in model._meta.concrete_fields}
+
+
 def _diff(record, previous) -> tuple[Change, ...]:
-    delta = record.diff_against(previous, excluded_fields=NOT_FACTS)
-    fields = {f.name: f for f in record.instance_type._meta.concrete_fields}
-    order = {name: index for index, name in enumerate(fields)}
-    return tuple(
-        Change(fields[c.field], c.old, c.new) for c in sorted(delta.changes, key=lambda c: order.get(c.field, 0))
-    )
+    fields = _fields(record.instance_type)
+    order = list(fields)
+    changes = record.diff_against(previous, excluded_fields=NOT_FACTS).changes  # sorted by name
+    return tuple(Change(fields[c.field], c.old, c.new) for c in sorted(changes, key=lambda c: order.index(c.field)))
 
 
 def audit_history(case: Case, *, sources: Sequence[str] = SOURCES) -> list[Entry]:

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
 from enum import StrEnum
 from operator import attrgetter
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -90,7 +91,7 @@ Reach = _engine_choices(engine.Reach)
 Route = _engine_choices(engine.Route)
 
 
-def open_case(prefix: str = "") -> Q:
+def case_is_open(prefix: str = "") -> Q:
     """What an open case is, said once: one not closed. `prefix` reaches a case from
     another model ("case__")."""
     return ~Q(**{f"{prefix}status": Status.CLOSED})
@@ -100,7 +101,7 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         """The cases still being worked on: the case list's default, the dashboard,
         the re-analyses."""
-        return self.filter(open_case())
+        return self.filter(case_is_open())
 
     def with_latest_analysis(self):
         """Annotated with `latest_analysis_id`, the analysis in force (a subquery)."""
@@ -255,7 +256,7 @@ class DeadlineQuerySet(models.QuerySet):
         return self.filter(state=Deadline.State.OPEN)
 
     def of_open_cases(self):
-        return self.filter(open_case("case__"))
+        return self.filter(case_is_open("case__"))
 
     def due_within(self, *, now: dt.datetime, hours: int):
         return self.filter(due_at__lte=now + dt.timedelta(hours=hours))
@@ -439,7 +440,11 @@ class Notification(models.Model):
 OVERRIDE_ORDER = ("created_at", "pk")
 
 
-def in_force[T](overrides: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+# A TypeVar, not PEP 695's `in_force[T]`: tools that read the code may run an older Python.
+T = TypeVar("T")
+
+
+def in_force(overrides: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:  # noqa: UP047 (see T)
     """Which override wins, said once: of the overrides of one holding (`key`), given
     in `OVERRIDE_ORDER`, the latest is in force; the earlier ones stay on record.
     Takes rows (also a migration's) or the export's dicts."""

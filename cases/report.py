@@ -46,6 +46,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
+from cases.models import AppealStatus, ContemptStatus, Outcome, Reach, Status
+
 OTHER = "OTHER"
 BUCKETS = {
     "content": "Content disclosed",
@@ -62,7 +64,7 @@ COUNTS = {
     "nondisclosure": "Under a nondisclosure order",
     "extraterritorial": "Extraterritorial (control, stored elsewhere)",
 }
-PRODUCED = ("produced_in_full", "produced_in_part")
+PRODUCED = (Outcome.PRODUCED_IN_FULL, Outcome.PRODUCED_IN_PART)
 HALF = re.compile(r"^(\d{4})-H([12])$")
 
 
@@ -138,27 +140,31 @@ class CaseRow(NamedTuple):
     under_ndo: bool
     status: str
     outcome: str
-    appeal_status: str = "none"
-    contempt_status: str = "none"
+    appeal_status: str = AppealStatus.NONE
+    contempt_status: str = ContemptStatus.NONE
     items: tuple[Item, ...] = ()
 
 
 def outcome_bucket(row: CaseRow) -> str:
     """The mapping in the module docstring."""
-    if row.status == "closed":
+    if row.status == Status.CLOSED:
         if row.outcome in PRODUCED:
-            content = any(i.category == "content" and i.reach != "none" for i in row.items)
+            content = any(i.category == "content" and i.reach != Reach.NONE for i in row.items)
             return "content" if content else "non_content"
-        if row.outcome == "no_data":
+        if row.outcome == Outcome.NO_DATA:
             return "no_data"
         return "rejected_or_challenged"
-    if row.status == "litigating" or row.appeal_status != "none" or row.contempt_status != "none":
+    if (
+        row.status == Status.LITIGATING
+        or row.appeal_status != AppealStatus.NONE
+        or row.contempt_status != ContemptStatus.NONE
+    ):
         return "rejected_or_challenged"
     return "pending"
 
 
 def is_extraterritorial(row: CaseRow) -> bool:
-    return any(i.reach == "control" and (not i.storage or i.storage != row.country) for i in row.items)
+    return any(i.reach == Reach.CONTROL and (not i.storage or i.storage != row.country) for i in row.items)
 
 
 # --------------------------------------------------------------------------- report
@@ -405,7 +411,7 @@ def load_rows(period: Period) -> list[CaseRow]:
         effective = tuple(
             Item(
                 category=item.get("category", ""),
-                reach=reach_overrides.get((analysis_id, index), item.get("reach", "none")),
+                reach=reach_overrides.get((analysis_id, index), item.get("reach", Reach.NONE)),
                 storage=item.get("storage") or None,
             )
             for index, item in enumerate(items.get(analysis_id) or [])

@@ -1,6 +1,22 @@
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import Analysis, AppealDisposition, Case, CaseEvent, Deadline, HoldingOverride, Outcome
+from accounts.api import DateField, DateTimeField, RequestSerializer
+from cases import deadlines, workflow
+from cases.actions import MANUAL_DEADLINE_KINDS
+from cases.models import (
+    Analysis,
+    AppealDisposition,
+    Case,
+    CaseEvent,
+    ContemptKind,
+    Deadline,
+    HoldingOverride,
+    Outcome,
+    TrackName,
+)
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -76,9 +92,7 @@ class CaseSerializer(serializers.ModelSerializer):
     # Blank until set: declared so the schema's enums admit "".
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     appeal_disposition = serializers.ChoiceField(choices=AppealDisposition.choices, allow_blank=True, read_only=True)
-    contempt_kind = serializers.ChoiceField(
-        choices=[("civil", "Civil"), ("criminal", "Criminal")], allow_blank=True, read_only=True
-    )
+    contempt_kind = serializers.ChoiceField(choices=ContemptKind.choices, allow_blank=True, read_only=True)
     reference = serializers.CharField(source="demand.reference")
     instrument = serializers.CharField(source="demand.instrument.code")
     issuing_jurisdiction = serializers.CharField(source="demand.issuing_jurisdiction_id")
@@ -115,6 +129,53 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StatusAppealSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    disposition = serializers.CharField(allow_blank=True)
+
+
+class StatusContemptSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    kind = serializers.CharField(allow_blank=True)
+    by_stipulation = serializers.BooleanField()
+    sanctions_amount = serializers.CharField(allow_null=True, help_text='A sum, e.g. "5000.00"; null when none.')
+    stayed = serializers.BooleanField()
+
+
+class StatusDeadlineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The deadline's `id`, for the deadline steps.")
+    kind = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class StatusEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    occurred_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class StatusAnalysisSerializer(serializers.Serializer):
+    """The latest analysis in short, counsel's overrides counted in (`overridden` says how many)."""
+
+    id = serializers.IntegerField(help_text="The analysis to name when signing off.")
+    as_of = serializers.DateField()
+    catalogue_version = serializers.IntegerField(allow_null=True)
+    signed_off = serializers.BooleanField()
+    # The stored summary's members (cases.analysis.summarise); an older summary may lack one.
+    doctrine = serializers.CharField(allow_null=True, required=False)
+    holdings = serializers.IntegerField(required=False)
+    reachable = serializers.IntegerField(required=False)
+    routes = serializers.DictField(child=serializers.IntegerField(), required=False, help_text="Holdings by route.")
+    overridden = serializers.IntegerField(required=False)
+    conflicts = serializers.ListField(child=serializers.CharField(), required=False)
+    comity_motion = serializers.BooleanField(required=False)
+    deadlines = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        required=False,
+        help_text="The engine's deadlines by name (UTC), or null.",
+    )
+
+
 class CaseStatusSerializer(serializers.Serializer):
     """The compact status REST clients poll: tracks, next deadline, last event, analysis."""
 
@@ -122,20 +183,126 @@ class CaseStatusSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
-    appeal = serializers.DictField()
-    contempt = serializers.DictField()
-    next_deadline = serializers.DictField(allow_null=True)
-    last_event = serializers.DictField(allow_null=True)
-    analysis = serializers.DictField(allow_null=True)
+    appeal = StatusAppealSerializer()
+    contempt = StatusContemptSerializer()
+    next_deadline = StatusDeadlineSerializer(allow_null=True, help_text="The earliest open deadline.")
+    last_event = StatusEventSerializer(allow_null=True)
+    analysis = StatusAnalysisSerializer(allow_null=True)
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
 
 
-class WhereMixin(serializers.Serializer):
+class StepResultSerializer(serializers.Serializer):
+    """What a step on a case's tracks or timeline wrote, and the version to send next."""
+
+    event = EventSerializer()
+    version = serializers.IntegerField(help_text="The case's new `version`: the next step's `expected_version`.")
+
+
+class DeadlineStepResultSerializer(DeadlineSerializer):
+    """The deadline a step wrote, and the case's version to send next."""
+
+    version = serializers.IntegerField(help_text="The case's new `version`: the next step's `expected_version`.")
+
+    class Meta(DeadlineSerializer.Meta):
+        fields = [*DeadlineSerializer.Meta.fields, "version"]
+
+
+class ExportSerializer(serializers.Serializer):
+    """A case's complete record, as the case file's export download has it."""
+
+    format = serializers.CharField(help_text="`lexloci.case-file/1`")
+    exported_at = serializers.DateTimeField()
+    case = serializers.DictField()
+    demand = serializers.DictField()
+    accounts = serializers.ListField(child=serializers.DictField())
+    nondisclosure_orders = serializers.ListField(child=serializers.DictField())
+    analyses = serializers.ListField(child=serializers.DictField())
+    events = serializers.ListField(child=serializers.DictField())
+    deadlines = serializers.ListField(child=serializers.DictField())
+    history = serializers.ListField(child=serializers.DictField())
+
+
+class WhoAmITokenSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    scope = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class WhoAmISerializer(serializers.Serializer):
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    token = WhoAmITokenSerializer(allow_null=True, help_text="Null for a browser session.")
+
+
+# --- Workflow steps (requests) -------------------------------------------------------
+
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
+
+def _version(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_VERSION, help_text="The case's `version` you last read.", **kwargs
+    )
+
+
+def _states() -> list[str]:
+    """Every state of every track: which ones a case may move to depends on where it is."""
+    return sorted({state for track in workflow.TRACKS.values() for state in track.states.values})
+
+
+AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "pattern": AMOUNT, "example": "5000.00"})
+class AmountField(serializers.DecimalField):
+    """A sum of money as a string of digits with up to two decimals, e.g. "5000.00"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(AMOUNT, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class LiveChoiceField(serializers.ChoiceField):
+    """A choice among values read when used (to validate, or for the schema), not on import."""
+
+    def __init__(self, choices_from, **kwargs):
+        self.choices_from = choices_from
+        super().__init__(choices=(), **kwargs)
+
+    def _read_choices(self):
+        from rest_framework.fields import flatten_choices_dict, to_choices_dict
+
+        self.grouped_choices = to_choices_dict(list(self.choices_from()))
+        self._choices = flatten_choices_dict(self.grouped_choices)
+        self.choice_strings_to_values = {str(key): key for key in self._choices}
+        return self._choices
+
+    choices = property(_read_choices, serializers.ChoiceField._set_choices)
+
+    def to_internal_value(self, data):
+        self._read_choices()
+        return super().to_internal_value(data)
+
+
+class WhereMixin(RequestSerializer):
     """Where and how a step happened: court (catalogue name or alias) or court_name, citation, note."""
 
-    court = serializers.CharField(required=False, allow_blank=True, default="")
-    court_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    court = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="A catalogue court by name or alias, e.g. `S.D.N.Y.` (not with `court_name`).",
+    )
+    court_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Any other court (not with `court`)."
+    )
     citation = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
@@ -148,41 +315,59 @@ class WhereMixin(serializers.Serializer):
 
 
 class TransitionSerializer(WhereMixin):
-    TRACKS = ("status", "appeal", "contempt")
+    TRACKS = tuple(TrackName.values)
 
     track = serializers.ChoiceField(choices=TRACKS)
-    to = serializers.CharField(max_length=24)
-    occurred_on = serializers.DateField()
-    expected_version = serializers.IntegerField(min_value=1, help_text="The case's `version` you last read.")
-    outcome = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    disposition = serializers.CharField(required=False, allow_blank=True, max_length=16)
-    kind = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="Contempt: civil/criminal")
+    to = serializers.ChoiceField(
+        choices=_states(), help_text="The track's new state; which ones are allowed depends on its current state."
+    )
+    occurred_on = DateField(help_text="When it happened (not in the future, not before the demand).")
+    expected_version = _version()
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, required=False, allow_blank=True, help_text="Status `closed`: how it ended."
+    )
+    disposition = serializers.ChoiceField(
+        choices=AppealDisposition.choices, required=False, allow_blank=True, help_text="Appeal `decided`: the result."
+    )
+    kind = serializers.ChoiceField(
+        choices=ContemptKind.choices, required=False, allow_blank=True, help_text="Contempt: the finding's kind."
+    )
     by_stipulation = serializers.BooleanField(required=False, default=False)
-    sanctions_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    sanctions_amount = AmountField(required=False, allow_null=True)
     sanctions_period = serializers.CharField(required=False, allow_blank=True, max_length=100)
     stayed = serializers.BooleanField(required=False, default=False)
 
 
+COURT_EVENT_CHOICES = list(workflow.COURT_EVENTS.items())
+MANUAL_DEADLINE_CHOICES = [(kind.value, kind.label) for kind in MANUAL_DEADLINE_KINDS]
+
+
 class RecordEventSerializer(WhereMixin):
-    kind = serializers.CharField(max_length=40)
-    occurred_on = serializers.DateField()
-    expected_version = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=COURT_EVENT_CHOICES)
+    occurred_on = DateField(help_text="When it happened (not in the future).")
+    expected_version = _version()
 
 
-class AddDeadlineSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["objection", "appeal_notice", "custom"])
+class AddDeadlineSerializer(RequestSerializer):
+    """A manual deadline: give `due_at`, or a period (`rule`, or `length` and `unit`)
+    counted from `start` (default: now); a `custom` one needs a `label`."""
+
+    kind = serializers.ChoiceField(choices=MANUAL_DEADLINE_CHOICES)
     label = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    expected_version = serializers.IntegerField(min_value=1)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
-    start = serializers.DateTimeField(required=False, allow_null=True)
-    rule = serializers.CharField(required=False, allow_null=True, max_length=40)
+    expected_version = _version()
+    due_at = DateTimeField(required=False, allow_null=True)
+    start = DateTimeField(required=False, allow_null=True)
+    rule = LiveChoiceField(lambda: list(deadlines.RULES), required=False, allow_null=True)
     length = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
-    unit = serializers.CharField(required=False, allow_null=True, max_length=20)
+    unit = serializers.ChoiceField(choices=list(deadlines.Unit), required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
-class SignOffSerializer(serializers.Serializer):
-    analysis = serializers.IntegerField(help_text="The analysis you reviewed: it must be the latest.")
+class SignOffSerializer(RequestSerializer):
+    analysis = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The analysis you reviewed: it must be the latest."
+    )
+    expected_version = _version()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
@@ -236,13 +421,13 @@ class TransparencyReportSerializer(serializers.Serializer):
 # --- Deadline steps (requests) -------------------------------------------------------
 
 
-class DeadlineStepSerializer(serializers.Serializer):
+class DeadlineStepSerializer(RequestSerializer):
     """A step on one deadline of the case in the path, on the case's version the client read."""
 
     deadline = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The deadline's `id`: one of this case's deadlines."
+        min_value=1, max_value=MAX_ID, help_text="The deadline's `id`: one of this case's deadlines."
     )
-    expected_version = serializers.IntegerField(min_value=1, help_text="The case's `version` you last read.")
+    expected_version = _version()
 
 
 class MoveDeadlineSerializer(DeadlineStepSerializer):
@@ -250,16 +435,16 @@ class MoveDeadlineSerializer(DeadlineStepSerializer):
     counted from `start` (default: the old deadline's start)."""
 
     reason = serializers.CharField(max_length=10000, help_text="Why it moves, e.g. the order granting more time.")
-    occurred_on = serializers.DateField(required=False, allow_null=True, help_text="When it moved (default: today).")
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
-    start = serializers.DateTimeField(required=False, allow_null=True)
-    rule = serializers.CharField(required=False, allow_null=True, max_length=40)
+    occurred_on = DateField(required=False, allow_null=True, help_text="When it moved (default: today).")
+    due_at = DateTimeField(required=False, allow_null=True)
+    start = DateTimeField(required=False, allow_null=True)
+    rule = LiveChoiceField(lambda: list(deadlines.RULES), required=False, allow_null=True)
     length = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
-    unit = serializers.CharField(required=False, allow_null=True, max_length=20)
+    unit = serializers.ChoiceField(choices=list(deadlines.Unit), required=False, allow_null=True)
 
 
 class CompleteDeadlineSerializer(DeadlineStepSerializer):
-    occurred_on = serializers.DateField(required=False, allow_null=True, help_text="When it was met (default: today).")
+    occurred_on = DateField(required=False, allow_null=True, help_text="When it was met (default: today).")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
@@ -267,6 +452,4 @@ class CancelDeadlineSerializer(DeadlineStepSerializer):
     reason = serializers.CharField(
         max_length=10000, help_text="Why it no longer applies, e.g. the demand was withdrawn."
     )
-    occurred_on = serializers.DateField(
-        required=False, allow_null=True, help_text="When it was cancelled (default: today)."
-    )
+    occurred_on = DateField(required=False, allow_null=True, help_text="When it was cancelled (default: today).")

@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.models import CaseEvent, WebhookDelivery, WebhookEndpoint
+from cases.models import CaseEvent, TrackName, WebhookDelivery, WebhookEndpoint
 from outbox.models import OutboxMessage
 from outbox.relay import enqueue
 
@@ -51,7 +51,7 @@ ANALYSIS_KINDS = {"analysed", "analysis_changed", "analysis_signed_off", "holdin
 
 
 def event_type(event: CaseEvent) -> str:
-    if event.track in ("status", "appeal", "contempt"):
+    if event.track in TrackName.values:
         return f"case.{event.track}_changed"
     if event.kind in ANALYSIS_KINDS:
         return "case.analysis"

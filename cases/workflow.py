@@ -83,9 +83,9 @@ class Track:
             )
 
 
-STATUS = Track(TrackName.STATUS, "status", Status, STATUS_TRANSITIONS)
-APPEAL = Track(TrackName.APPEAL, "appeal_status", AppealStatus, APPEAL_TRANSITIONS)
-CONTEMPT = Track(TrackName.CONTEMPT, "contempt_status", ContemptStatus, CONTEMPT_TRANSITIONS)
+STATUS = Track(TrackName.STATUS.value, "status", Status, STATUS_TRANSITIONS)
+APPEAL = Track(TrackName.APPEAL.value, "appeal_status", AppealStatus, APPEAL_TRANSITIONS)
+CONTEMPT = Track(TrackName.CONTEMPT.value, "contempt_status", ContemptStatus, CONTEMPT_TRANSITIONS)
 TRACKS: Mapping[str, Track] = {track.name: track for track in (STATUS, APPEAL, CONTEMPT)}
 
 # Court and world events that are not transitions of a track (`record_event`).

@@ -1,10 +1,13 @@
 """The REST API, versioned under /api/v1/, with its OpenAPI schema and offline docs."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -35,7 +38,7 @@ router.register("catalogue/courts", CourtViewSet, basename="court")
 
 
 class SchemaView(ApiView, SpectacularAPIView):
-    pass
+    strict_query = False
 
 
 class SwaggerView(ApiView, SpectacularSwaggerSplitView):
@@ -44,6 +47,7 @@ class SwaggerView(ApiView, SpectacularSwaggerSplitView):
     page rules in a stylesheet."""
 
     template_name = "api/swagger_ui.html"
+    strict_query = False
 
 
 # Redoc writes its styles into <style> tags at run time, some of them as its bundle
@@ -60,15 +64,28 @@ REDOC_CSP = {
 @method_decorator(csp_override(REDOC_CSP), name="dispatch")
 class RedocView(ApiView, SpectacularRedocView):
     template_name = "api/redoc.html"
+    strict_query = False
+
+
+@csrf_exempt
+@login_not_required
+def not_found(request, *args, **kwargs):
+    """Any other API path, an id out of range included: the API's 404, also with DEBUG
+    on (where Django would answer an unmatched URL with its HTML debug page)."""
+    return JsonResponse(
+        {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}, status=404
+    )
 
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
     path("v1/what-if/", WhatIfView.as_view(), name="what-if"),
     path("v1/whoami/", WhoAmIView.as_view(), name="whoami"),
-    path("v1/cases/<int:pk>/export/", CaseExportView.as_view(), name="case-export"),
+    # The router's id pattern: beyond 64-bit ids the database would overflow.
+    re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/export/$", CaseExportView.as_view(), name="case-export"),
     path("v1/reports/transparency/", TransparencyReportView.as_view(), name="transparency-report"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
+    re_path(r"^.*/$", not_found, name="api-not-found"),  # last; CommonMiddleware still adds a missing slash
 ]

@@ -53,7 +53,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=False)
+# Production-safe by default. Under pytest (which sets PYTEST_VERSION) the default is
+# the development configuration that `make test` sets, so a bare `pytest` needs no
+# variables; DEBUG=0 still wins (tests/test_settings.py checks production's refusals).
+DEBUG = env_bool("DEBUG", default="PYTEST_VERSION" in os.environ)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -328,6 +331,17 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Strings without NUL, ids as integers, and the links from lists to records to
+    # workflow steps (accounts.api.publish_contract) after the enums are named.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "accounts.api.publish_contract"],
+    # One name for each set of choices the fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "ContemptKindEnum": "cases.models.ContemptKind",
+        "AppealDispositionEnum": "cases.models.AppealDisposition",
+        "DeadlineKindEnum": "cases.models.Deadline.Kind",
+        "ManualDeadlineKindEnum": "cases.serializers.MANUAL_DEADLINE_CHOICES",
+        "CourtEventKindEnum": "cases.serializers.COURT_EVENT_CHOICES",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _json_for_api(default):
         else:
             status, code, message = 404, "not_found", "Not found."
         if request.path.startswith("/api/"):
-            response = JsonResponse(
+            response: HttpResponse = JsonResponse(
                 {"error": {"status": status, "code": code, "message": message, "fields": {}}}, status=status
             )
         elif status == 503:

@@ -86,7 +86,8 @@ class WhatIfForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if data.get("scenario") is not None or "scenario" in self.errors:
             return data
         for name in ("instrument", "issuing_jurisdiction", "served_entity", "as_of", "accounts"):

@@ -115,7 +115,7 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "time_zone": c.time_zone,
                 },
             )
-        periods = {}
+        periods: dict[str | None, Period] = {}  # looked up by an instrument's optional period code
         for p in catalogue.periods:
             periods[p.code], _ = Period.objects.update_or_create(
                 code=p.code,
@@ -147,7 +147,7 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "comity_period": periods.get(i.comity_period),
                 },
             )
-            instrument.issuing_blocs.set(i.issuing_blocs)
+            instrument.issuing_blocs.set(i.issuing_blocs)  # type: ignore[arg-type]  # stub: pks may be str
             instruments[i.code] = instrument
         DoctrinePeriod.objects.all().delete()
         for position, d in enumerate(catalogue.doctrine_periods, start=1):
@@ -177,8 +177,8 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "categories": sorted(r.categories),
                 },
             )
-            rule.countries.set(r.countries)
-            rule.except_countries.set(r.except_countries)
+            rule.countries.set(r.countries)  # type: ignore[arg-type]  # stub: pks may be str
+            rule.except_countries.set(r.except_countries)  # type: ignore[arg-type]  # stub: pks may be str
             conflicts[r.code] = rule
         for a in catalogue.agreements:
             agreement, _ = Agreement.objects.update_or_create(
@@ -193,8 +193,8 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "forbids_targeting_us_persons": a.forbids_targeting_us_persons,
                 },
             )
-            agreement.parties.set(a.parties)
-            agreement.party_blocs.set(a.party_blocs)
+            agreement.parties.set(a.parties)  # type: ignore[arg-type]  # stub: pks may be str
+            agreement.party_blocs.set(a.party_blocs)  # type: ignore[arg-type]  # stub: pks may be str
             agreement.designates.set([instruments[code] for code in a.designates])
             agreement.lifts.set([conflicts[code] for code in a.lifts])
     finally:

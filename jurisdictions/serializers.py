@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
+from accounts.api import DateField, KnownSlugField, RequestSerializer
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
+from jurisdictions.reach.types import CATEGORIES
 
 
 class JurisdictionSerializer(serializers.ModelSerializer):
@@ -87,14 +89,110 @@ class ConflictRuleSerializer(serializers.ModelSerializer):
 class CourtSerializer(serializers.ModelSerializer):
     class Meta:
         model = Court
-        fields = ["name", "aliases", "jurisdiction", "circuit", "time_zone"]
+        fields = ["id", "name", "aliases", "jurisdiction", "circuit", "time_zone"]
 
 
-class WhatIfSerializer(serializers.Serializer):
-    """Facts in the scenario format of shared/RULES.md §8; nothing is stored."""
+# --- What-if: the engine's scenario contract (RULES.md §9), checked for its JSON types
+# here and for its meaning by jurisdictions.reach.facts_from_scenario. -----------------
 
-    id = serializers.CharField(required=False, default="what-if")
-    as_of = serializers.CharField()
-    demand = serializers.DictField()
-    entities = serializers.ListField(child=serializers.DictField())
-    accounts = serializers.ListField(child=serializers.DictField())
+COUNTRY = "^[A-Z]{2}$"
+# RULES.md §9.1's date-time grammar: seconds and offset optional (no offset: UTC).
+INSTANT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+
+
+def _instant() -> serializers.RegexField:
+    return serializers.RegexField(
+        INSTANT, required=False, allow_null=True, help_text="A date and time, e.g. 2026-09-01T08:00:00Z."
+    )
+
+
+def _country(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(COUNTRY, max_length=2, help_text="An ISO 3166-1 alpha-2 code, e.g. IE.", **kwargs)
+
+
+def _optional_text(**kwargs) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_null=True, trim_whitespace=False, **kwargs)
+
+
+def _text(**kwargs) -> serializers.CharField:
+    return serializers.CharField(trim_whitespace=False, **kwargs)
+
+
+class ScenarioDemandSerializer(RequestSerializer):
+    instrument = KnownSlugField(slug_field="code", queryset=LegalInstrument.objects.all())
+    kind = _optional_text(help_text="The instrument's kind, when given.")
+    issuing_jurisdiction = _country()
+    issuing_court = _optional_text(help_text="A court's name; an unknown one is not an error.")
+    served_entity = _text(help_text="The `name` of one of the `entities`.")
+    served_at = _instant()
+    due_at = _instant()
+    pending_since = DateField(required=False, allow_null=True)
+    emergency = serializers.BooleanField(required=False, allow_null=True)
+    extended = serializers.BooleanField(required=False, allow_null=True)
+
+
+class ScenarioEntitySerializer(RequestSerializer):
+    name = _text(help_text="Unique among the entities.")
+    country = _country()
+    parent = _optional_text(help_text="The `name` of another entity.")
+    establishments = serializers.ListField(child=_text(), required=False, allow_null=True)
+    offers_services_in = serializers.ListField(
+        child=_text(), required=False, allow_null=True, help_text='Country codes, or `["*"]` for everywhere.'
+    )
+    designated_for = serializers.ListField(
+        child=_text(), required=False, allow_null=True, help_text="Names of other entities."
+    )
+
+
+class ScenarioHoldingSerializer(RequestSerializer):
+    category = serializers.ChoiceField(choices=CATEGORIES)
+    storage = _country(required=False, allow_null=True)
+    controlled_by = _text(help_text="The `name` of one of the `entities`.")
+
+
+class ScenarioAccountSerializer(RequestSerializer):
+    identifier = _text()
+    us_person = serializers.BooleanField(required=False, allow_null=True)
+    residence = _country(required=False, allow_null=True)
+    holdings = ScenarioHoldingSerializer(many=True)
+
+
+class WhatIfSerializer(RequestSerializer):
+    """Facts in the scenario format of shared/RULES.md §9; nothing is stored."""
+
+    id = _text(required=False, default="what-if")
+    as_of = DateField()
+    demand = ScenarioDemandSerializer()
+    entities = ScenarioEntitySerializer(many=True, min_length=1)
+    accounts = ScenarioAccountSerializer(many=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    citation = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class WhatIfItemSerializer(serializers.Serializer):
+    account = serializers.CharField()
+    category = serializers.CharField()
+    storage = serializers.CharField(allow_null=True)
+    controlled_by = serializers.CharField()
+    reach = serializers.CharField()
+    route = serializers.CharField()
+    conflicts = serializers.ListField(child=serializers.CharField())
+    comity_motion = serializers.BooleanField()
+    mlat = serializers.ListField(child=serializers.CharField(), required=False)
+    reasons = ReasonSerializer(many=True, required=False)
+
+
+class WhatIfResultSerializer(serializers.Serializer):
+    """The engine's answer (RULES.md §9.2), with its reasons, citations and workings."""
+
+    id = serializers.CharField()
+    doctrine = serializers.CharField(allow_null=True, help_text="Null when no instrument applies.")
+    items = WhatIfItemSerializer(many=True, help_text="One per holding, in the order given.")
+    deadlines = serializers.DictField(child=serializers.CharField(allow_null=True))
+    deadline_working = serializers.DictField(child=serializers.DictField(allow_null=True), required=False)
+    reasons = ReasonSerializer(many=True, required=False)
+    catalogue_version = serializers.CharField(required=False)

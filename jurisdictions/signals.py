@@ -21,20 +21,17 @@ CATALOGUE_MODELS = (
 )
 
 
+def _record_admin_version() -> None:
+    version, created = record_version(source="admin", note="edited in the admin")
+    if created:
+        enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)
+
+
 def _version_after_commit() -> None:
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(func, "lexloci_catalogue", False) for _, func, _ in connection.run_on_commit
-    ):
+    if connection.in_atomic_block and any(func is _record_admin_version for _, func, _ in connection.run_on_commit):
         return
-
-    def record() -> None:
-        version, created = record_version(source="admin", note="edited in the admin")
-        if created:
-            enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)
-
-    record.lexloci_catalogue = True
-    transaction.on_commit(record)
+    transaction.on_commit(_record_admin_version)
 
 
 def catalogue_changed(sender, raw: bool = False, **kwargs) -> None:

@@ -1,9 +1,9 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from accounts import roles
-from accounts.api import ERRORS, ApiView
+from accounts.api import ERRORS, ApiView, error, link
 from requests_app.models import Demand, TargetAccount
 from requests_app.serializers import DemandSerializer
 
@@ -15,7 +15,44 @@ from requests_app.serializers import DemandSerializer
     ),
     create=extend_schema(
         summary="Log a demand with its accounts and holdings (all or nothing); opens its case",
-        responses={201: DemandSerializer, 409: OpenApiResponse(description="Reference already logged"), **ERRORS},
+        description="Catalogue rows are named by their codes, the provider's entities and data locations by their "
+        "names, as the schema lists them. Refused (400 naming the field) besides bad values: a reference already "
+        "logged, received before served, an account or a holding listed twice, an order expiring before it starts, "
+        "and what the case's intake refuses (e.g. an instrument not in force).",
+        examples=[
+            OpenApiExample(
+                "A warrant served on the US parent",
+                request_only=True,
+                value={
+                    "reference": "2026-WAR-0001",
+                    "instrument": "US-SCA-WARRANT",
+                    "issuing_jurisdiction": "US",
+                    "issuing_authority": "FBI Seattle",
+                    "court": "W.D. Wash.",
+                    "served_entity": "Microsoft Corporation",
+                    "served_at": "2026-01-05T15:00:00Z",
+                    "received_at": "2026-01-05T15:05:00Z",
+                    "accounts": [
+                        {
+                            "identifier": "alice@example.com",
+                            "residence": "GB",
+                            "holdings": [
+                                {
+                                    "category": "content",
+                                    "data_location": "London (UK South)",
+                                    "controlled_by": "Microsoft Limited",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            )
+        ],
+        responses={
+            201: DemandSerializer,
+            **ERRORS,
+            409: error("The reference was logged by a concurrent request"),
+        },
     ),
 )
 class DemandViewSet(
@@ -32,3 +69,13 @@ class DemandViewSet(
         return Demand.objects.select_related(
             "instrument", "issuing_jurisdiction", "court", "served_entity", "case"
         ).prefetch_related(Prefetch("accounts", queryset=accounts))
+
+
+# Links: from a list or a new demand to the demand and to its case.
+link("v1_demands_list", "FirstDemand", "v1_demands_retrieve", parameters={"path.id": "$response.body#/results/0/id"})
+link("v1_demands_create", "Demand", "v1_demands_retrieve", status=201, parameters={"path.id": "$response.body#/id"})
+link(
+    "v1_demands_create", "Case", "v1_cases_status_retrieve", status=201, parameters={"path.id": "$response.body#/case"}
+)
+link("v1_demands_retrieve", "Case", "v1_cases_retrieve", parameters={"path.id": "$response.body#/case"})
+link("v1_demands_retrieve", "CaseStatus", "v1_cases_status_retrieve", parameters={"path.id": "$response.body#/case"})

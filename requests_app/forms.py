@@ -5,13 +5,15 @@ holdings), validates them together and saves them in one transaction, so a bad
 holding on the third account leaves nothing written.
 """
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
 from cases.actions import AccountToLog, log_demand
-from jurisdictions.models import ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from requests_app.models import (
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
@@ -144,7 +146,8 @@ class DemandForm(forms.ModelForm):
         return reference
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
         for field, message in arrival_errors(data.get("served_at"), data.get("received_at")).items():
             self.add_error(field, message)
         return data
@@ -166,7 +169,8 @@ class NondisclosureForm(forms.ModelForm):
         self.fields["basis"].widget.attrs["placeholder"] = "e.g. 18 U.S.C. §2705(b)"
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
         start, end = data.get("starts_on"), data.get("expires_on")
         if start and end and end < start:
             self.add_error("expires_on", "The order cannot expire before it starts.")
@@ -200,7 +204,7 @@ class AccountForm(forms.ModelForm):
 
 
 class HoldingForm(forms.ModelForm):
-    category = forms.ChoiceField(choices=[("", "— data —"), *Holding._meta.get_field("category").choices])
+    category = forms.ChoiceField(choices=[("", "— data —"), *Category.choices])  # Holding.category's choices
     data_location = forms.ModelChoiceField(
         queryset=DataLocation.objects.select_related("operated_by").order_by("name"),
         required=False,
@@ -282,27 +286,34 @@ class HoldingFormSetBase(RequiredFormSet):
                 seen.add(category)
 
 
-AccountFormSet = formset_factory(
-    AccountForm,
-    formset=AccountFormSetBase,
-    can_delete=True,
-    extra=0,
-    min_num=1,
-    validate_min=True,
-    max_num=MAX_ACCOUNTS,
-    validate_max=True,
-    absolute_max=MAX_ACCOUNTS,
+# formset_factory subclasses the `formset` it is given; the stubs return the base type.
+AccountFormSet = cast(
+    type[AccountFormSetBase],
+    formset_factory(
+        AccountForm,
+        formset=AccountFormSetBase,
+        can_delete=True,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_ACCOUNTS,
+        validate_max=True,
+        absolute_max=MAX_ACCOUNTS,
+    ),
 )
-HoldingFormSet = formset_factory(
-    HoldingForm,
-    formset=HoldingFormSetBase,
-    can_delete=True,
-    extra=0,
-    min_num=1,
-    validate_min=True,
-    max_num=MAX_HOLDINGS,
-    validate_max=True,
-    absolute_max=MAX_HOLDINGS,
+HoldingFormSet = cast(
+    type[HoldingFormSetBase],
+    formset_factory(
+        HoldingForm,
+        formset=HoldingFormSetBase,
+        can_delete=True,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_HOLDINGS,
+        validate_max=True,
+        absolute_max=MAX_HOLDINGS,
+    ),
 )
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import KnownSlugField, RequestModelSerializer
 from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from jurisdictions.reach.types import court_key
@@ -22,25 +23,31 @@ from requests_app.models import (
 )
 
 
-class HoldingSerializer(serializers.ModelSerializer):
+class HoldingSerializer(RequestModelSerializer):
     category = serializers.ChoiceField(choices=Category.choices)
-    data_location = serializers.SlugRelatedField(
+    data_location = KnownSlugField(
         slug_field="name",
         queryset=DataLocation.objects.all(),
         allow_null=True,
         required=False,
         help_text="Name of a data location of the provider's map; null when unknown or sharded.",
     )
-    controlled_by = serializers.SlugRelatedField(slug_field="name", queryset=ControllingEntity.objects.all())
+    controlled_by = KnownSlugField(
+        slug_field="name", queryset=ControllingEntity.objects.all(), help_text="Name of an entity of the provider."
+    )
 
     class Meta:
         model = Holding
         fields = ["category", "data_location", "controlled_by"]
 
 
-class AccountSerializer(serializers.ModelSerializer):
-    residence = serializers.SlugRelatedField(
-        slug_field="code", queryset=Jurisdiction.objects.all(), allow_null=True, required=False
+class AccountSerializer(RequestModelSerializer):
+    residence = KnownSlugField(
+        slug_field="code",
+        queryset=Jurisdiction.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Where the account holder lives (a jurisdiction's code); null when unknown.",
     )
     holdings = HoldingSerializer(many=True, min_length=1, max_length=MAX_HOLDINGS)
 
@@ -60,7 +67,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return value
 
 
-class NondisclosureOrderSerializer(serializers.ModelSerializer):
+class NondisclosureOrderSerializer(RequestModelSerializer):
     class Meta:
         model = NondisclosureOrder
         fields = ["basis", "starts_on", "expires_on", "note"]
@@ -88,11 +95,13 @@ class CourtField(serializers.Field):
         return value.name
 
 
-class DemandSerializer(serializers.ModelSerializer):
-    instrument = serializers.SlugRelatedField(slug_field="code", queryset=LegalInstrument.objects.all())
-    issuing_jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
-    court = CourtField(required=False, allow_null=True)
-    served_entity = serializers.SlugRelatedField(slug_field="name", queryset=ControllingEntity.objects.all())
+class DemandSerializer(RequestModelSerializer):
+    instrument = KnownSlugField(slug_field="code", queryset=LegalInstrument.objects.all())
+    issuing_jurisdiction = KnownSlugField(slug_field="code", queryset=Jurisdiction.objects.all())
+    court = CourtField(
+        required=False, allow_null=True, help_text="The issuing court: a catalogue court's name or alias, e.g. SDNY."
+    )
+    served_entity = KnownSlugField(slug_field="name", queryset=ControllingEntity.objects.all())
     accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)
     nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
     case = serializers.IntegerField(source="case.pk", read_only=True)

@@ -143,6 +143,8 @@ RULES: dict[str, dict] = {
     "schema": {"get": api(API_AUTHENTICATED, 200)},
     "api-docs": {"get": api(API_AUTHENTICATED, 200)},
     "api-redoc": {"get": api(API_AUTHENTICATED, 200)},
+    # Any other path under /api/: the API's JSON 404, for everyone (also with DEBUG on).
+    "api-not-found": {"get": public(404), "post": public(404)},
 }
 # The admin: staff only, everything in it (its login page excepted).
 ADMIN_RULES = {

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -205,7 +206,8 @@ def test_status_names_the_earliest_open_deadline_and_the_latest_event(db, viewer
     EventFactory(case=case, kind="status_changed", occurred_on=dt.date(2026, 11, 9), note="later")
     EventFactory(case=case, kind="demand_logged", occurred_on=dt.date(2026, 11, 2), note="earlier")
     body = client_for(viewer_user).get(f"/api/v1/cases/{case.pk}/status/").json()
-    assert body["next_deadline"] == {"kind": "appeal_notice", "due_at": "2026-11-07T09:00:00Z"}
+    appeal_notice = Deadline.objects.get(case=case, kind="appeal_notice")
+    assert body["next_deadline"] == {"id": appeal_notice.pk, "kind": "appeal_notice", "due_at": "2026-11-07T09:00:00Z"}
     assert body["last_event"] == {"kind": "status_changed", "occurred_on": "2026-11-09", "note": "later"}
     assert body["analysis"] is None
     Deadline.objects.filter(case=case, state="open").update(state=Deadline.State.CANCELLED)
@@ -329,3 +331,106 @@ def test_schema_and_docs_need_login_and_use_no_cdn(db, viewer_user, client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content
+
+
+# --- the published contract, point by point (tests/test_api_contract.py runs schemathesis) --
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("updated_since=", "updated_since"),  # was "no filter"
+        ("page_size=null", "page_size"),  # was the default page size
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),  # was silently 200
+        ("status=open&status=closed", "status"),  # was the last one
+        ("q=", "q"),
+        ("updated_since=2026-01-05", "updated_since"),  # a day is not an instant
+        ("updated_since=2026-01-05T09:00:00", "updated_since"),  # nor one without its offset
+    ],
+)
+def test_a_query_parameter_the_schema_refuses_is_a_400_naming_it(demo, viewer_user, query, name):
+    response = client_for(viewer_user).get(f"/api/v1/cases/?{query}")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [name]
+
+
+def test_unknown_codes_filter_to_nothing_and_instants_beyond_the_calendar_are_accepted(demo, viewer_user):
+    client = client_for(viewer_user)
+    refs = lambda url: {c["reference"] for c in client.get(url).json()["results"]}  # noqa: E731
+    assert refs("/api/v1/cases/?issuer=%0B") == refs("/api/v1/cases/?instrument=XX-NOPE") == set()
+    everything = refs("/api/v1/cases/")
+    assert refs("/api/v1/cases/?updated_since=0001-01-01T00:00:00%2B01:00") == everything  # year 0 in UTC
+    assert refs("/api/v1/cases/?updated_since=9999-12-31T23:00:00-01:00") == set()  # year 10000 in UTC
+
+
+def test_cursors_are_valid_exactly_when_they_match_the_schema(catalogue, viewer_user):
+    from accounts.api import CURSOR_PATTERN
+
+    for _ in range(3):
+        CaseFactory()
+    client = client_for(viewer_user)
+    first = client.get("/api/v1/cases/?page_size=1").json()
+    cursor = first["next"].split("cursor=")[1].split("&")[0]
+    assert re.fullmatch(CURSOR_PATTERN, cursor)
+    for made_up in ("f", "r", "f0", "r999999999999999999o9999", "f12o3"):
+        assert client.get(f"/api/v1/cases/?cursor={made_up}").status_code == 200, made_up
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"expected_version": "1"}, "expected_version"),  # DRF would take the string
+        ({"occurred_on": "20260105"}, "occurred_on"),  # and this ISO 8601 spelling
+        ({"stayed": 1}, "stayed"),  # and 1 for true
+        ({"note": 5}, "note"),  # and a number for a text
+        ({"outcome": "nonsense"}, "outcome"),  # ignored unless closing, before
+        ({"sanctions_amount": 5}, "sanctions_amount"),
+        ({"sanctions_amount": "-5"}, "sanctions_amount"),
+    ],
+)
+def test_a_body_value_the_schema_refuses_is_a_400_naming_it(catalogue, counsel_user, change, field):
+    case = CaseFactory()
+    body = {"track": "status", "to": "analysis", "occurred_on": "2026-01-05", "expected_version": 1, **change}
+    response = post(client_for(counsel_user), f"/api/v1/cases/{case.pk}/transition/", body)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert Case.objects.get(pk=case.pk).version == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/1000000000000000000/", "/api/v1/catalogue/jurisdictions//"])
+def test_unmatched_api_paths_are_json_404s_also_with_debug(db, viewer_user, settings, path):
+    settings.DEBUG = True  # Django would answer with its HTML debug page
+    response = client_for(viewer_user).get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_schema_states_formats_ranges_and_links(catalogue, viewer_user):
+    schema = client_for(viewer_user).get("/api/schema/?format=json").json()
+    components, paths = schema["components"]["schemas"], schema["paths"]
+    transition = components["TransitionRequest"]["properties"]
+    assert transition["occurred_on"]["format"] == "date"
+    assert transition["expected_version"]["minimum"] == 1 and transition["note"]["pattern"] == "^[^\\x00]*$"
+    assert "expected_version" in components["SignOffRequest"]["required"]
+    demand = components["DemandRequest"]["properties"]
+    assert demand["accounts"]["minItems"] == 1 and demand["accounts"]["maxItems"] > 1
+    assert demand["instrument"] == {"$ref": "#/components/schemas/LegalInstrumentCode"}
+    assert "US-SCA-WARRANT" in components["LegalInstrumentCode"]["enum"]  # the catalogue's codes
+    case_list = {p["name"]: p["schema"] for p in paths["/api/v1/cases/"]["get"]["parameters"]}
+    assert case_list["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    assert case_list["updated_since"]["format"] == "date-time" and case_list["q"]["minLength"] == 1
+    detail = paths["/api/v1/cases/{id}/"]["get"]
+    assert {"type": "integer", "minimum": 1, "maximum": 10**18 - 1} in [p["schema"] for p in detail["parameters"]]
+    # From the list to a case, to its status, to each step on it.
+    assert "FirstCase" in paths["/api/v1/cases/"]["get"]["responses"]["200"]["links"]
+    steps = paths["/api/v1/cases/{id}/status/"]["get"]["responses"]["200"]["links"]
+    assert {link["operationId"] for link in steps.values()} == {
+        f"v1_cases_{step}_create"
+        for step in ("transition", "record_event", "add_deadline", "move_deadline", "complete_deadline")
+        + ("cancel_deadline", "sign_off")
+    }
+    assert steps["sign_off"]["requestBody"] == {
+        "analysis": "$response.body#/analysis/id",
+        "expected_version": "$response.body#/version",
+    }

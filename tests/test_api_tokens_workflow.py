@@ -180,10 +180,18 @@ def test_record_event_add_deadline_and_sign_off(case, counsel_user):
     )
     assert deadline.status_code == 201, deadline.content
     assert deadline.json()["computation"]
-    version = Case.objects.get(pk=case.pk).version
-    signed = post(client, f"/api/v1/cases/{case.pk}/sign-off/", {"analysis": analysis.pk, "note": "Reviewed."})
+    version = deadline.json()["version"]
+    assert version == Case.objects.get(pk=case.pk).version
+    signed = post(
+        client,
+        f"/api/v1/cases/{case.pk}/sign-off/",
+        {"analysis": analysis.pk, "note": "Reviewed.", "expected_version": version},
+    )
     assert signed.status_code == 201
-    again = post(client, f"/api/v1/cases/{case.pk}/sign-off/", {"analysis": analysis.pk})
+    assert signed.json()["version"] == version + 1
+    again = post(
+        client, f"/api/v1/cases/{case.pk}/sign-off/", {"analysis": analysis.pk, "expected_version": version + 1}
+    )
     assert again.status_code == 400 and "analysis" in again.json()["error"]["fields"]
     assert Case.objects.get(pk=case.pk).version == version + 1
 
@@ -381,3 +389,114 @@ def test_computed_and_closed_deadlines_are_refused_by_the_action(request, case):
     )
     again = post(client, f"{url}/complete-deadline/", {"deadline": computed.pk, "expected_version": 2})
     assert again.status_code == 400 and "state" in again.json()["error"]["fields"]
+
+
+# --- refusals: 400 naming the field, 409 when stale, never a 500 ------------------------
+
+
+def _steps(case, analysis, deadline, today: str) -> dict[str, dict]:
+    """A body for each workflow step on `case`, valid but for the case's state and version."""
+    return {
+        "transition": {"track": "status", "to": "analysis", "occurred_on": today},
+        "appeal": {"track": "appeal", "to": "notice_filed", "occurred_on": today, "court_name": "2d Cir."},
+        "record-event": {"kind": "motion_filed", "occurred_on": today},
+        "add-deadline": {"kind": "custom", "label": "Produce the logs", "due_at": "2030-01-07T17:00:00Z"},
+        "move-deadline": {"deadline": deadline.pk, "due_at": "2030-01-14T17:00:00Z", "reason": "Extension."},
+        "complete-deadline": {"deadline": deadline.pk},
+        "cancel-deadline": {"deadline": deadline.pk, "reason": "Withdrawn."},
+        "sign-off": {"analysis": analysis.pk},
+    }
+
+
+@pytest.fixture
+def reviewed_case(case):
+    """A case with an analysis to sign off and an open manual deadline."""
+    from cases.analysis import analyse_case
+
+    analysis = analyse_case(case=case).analysis
+    deadline = _deadline(case)
+    case.refresh_from_db()
+    return case, analysis, deadline
+
+
+def _url(case, step: str) -> str:
+    return f"/api/v1/cases/{case.pk}/{'transition' if step == 'appeal' else step}/"
+
+
+STEP_NAMES = [
+    "transition",
+    "appeal",
+    "record-event",
+    "add-deadline",
+    "move-deadline",
+    "complete-deadline",
+    "cancel-deadline",
+    "sign-off",
+]
+
+
+def test_sign_off_on_a_stale_version_is_409_and_signs_nothing(reviewed_case, counsel_user):
+    """The sign-off names the case version it was read at, like every step (999 was a 201)."""
+    case, analysis, _ = reviewed_case
+    client = APIClient()
+    client.force_authenticate(counsel_user)
+    url = f"/api/v1/cases/{case.pk}/sign-off/"
+    stale = post(client, url, {"analysis": analysis.pk, "expected_version": 999})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
+    missing = post(client, url, {"analysis": analysis.pk})
+    assert missing.status_code == 400 and "expected_version" in missing.json()["error"]["fields"]
+    analysis.refresh_from_db()
+    assert analysis.signed_off_at is None and Case.objects.get(pk=case.pk).version == case.version
+    assert not CaseEvent.objects.filter(case=case, kind="analysis_signed_off").exists()
+    signed = post(client, url, {"analysis": analysis.pk, "expected_version": case.version})
+    assert signed.status_code == 201 and signed.json()["version"] == case.version + 1
+
+
+@pytest.mark.parametrize("step", STEP_NAMES)
+def test_every_step_on_a_stale_version_is_409_and_writes_nothing(reviewed_case, counsel_user, step):
+    from django.utils import timezone
+
+    case, analysis, deadline = reviewed_case
+    client = APIClient()
+    client.force_authenticate(counsel_user)
+    body = _steps(case, analysis, deadline, timezone.localdate().isoformat())[step]
+    events = CaseEvent.objects.filter(case=case).count()
+    response = post(client, _url(case, step), {**body, "expected_version": case.version + 7})
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "conflict"
+    assert Case.objects.get(pk=case.pk).version == case.version
+    assert CaseEvent.objects.filter(case=case).count() == events
+
+
+# Steps a closed case refuses (it is final), and the field each refusal names; the
+# others (a court event, meeting or cancelling an open deadline) it still takes.
+REFUSED_WHEN_CLOSED = {
+    "transition": "status",
+    "appeal": "appeal_status",
+    "add-deadline": "kind",
+    "move-deadline": "due_at",
+    "sign-off": "analysis",
+}
+
+
+@pytest.mark.parametrize("step", STEP_NAMES)
+def test_a_step_on_a_closed_case_is_a_400_naming_the_field_or_taken(reviewed_case, counsel_user, step):
+    from django.utils import timezone
+
+    case, analysis, deadline = reviewed_case
+    Case.objects.filter(pk=case.pk).update(status="closed", outcome="withdrawn")
+    client = APIClient()
+    client.force_authenticate(counsel_user)
+    body = _steps(case, analysis, deadline, timezone.localdate().isoformat())[step]
+    events = CaseEvent.objects.filter(case=case).count()
+    response = post(client, _url(case, step), {**body, "expected_version": case.version})
+    if step in REFUSED_WHEN_CLOSED:
+        assert response.status_code == 400, response.content
+        error = response.json()["error"]
+        assert REFUSED_WHEN_CLOSED[step] in error["fields"], error
+        assert "closed" in error["message"] or "closed" in str(error["fields"]), error
+        assert Case.objects.get(pk=case.pk).version == case.version
+        assert CaseEvent.objects.filter(case=case).count() == events
+    else:
+        assert response.status_code == 201, response.content
+        assert response.json()["version"] == case.version + 1

@@ -12,7 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter with exactly these variables."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PYTEST_VERSION"}
+    }
     clean.update(env)
     code = (
         "import django; from django.conf import settings; django.setup(); "
@@ -33,6 +37,18 @@ def test_missing_secret_with_debug_off_refuses_to_start():
     result = load_settings(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_no_variables_at_all_is_production_and_refuses_without_a_secret():
+    result = load_settings()
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_under_pytest_no_variables_are_needed():
+    """A bare `pytest` runs the development configuration that `make test` sets."""
+    result = load_settings(PYTEST_VERSION="9.2.0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:3] == ["True", "django.db.backends.sqlite3", "True"]
 
 
 def test_debug_off_with_secret_starts_on_sqlite_with_eager_tasks():

@@ -15,7 +15,6 @@ A refused change raises before anything is written, so nothing is half done.
 """
 
 from cases.actions.common import (
-    CONTEMPT_KINDS,
     FUTURE_GRACE,
     MANUAL_DEADLINE_KINDS,
     MAY_PREDATE_DEMAND,
@@ -73,7 +72,6 @@ __all__ = [
     "demand_errors",
     "log_demand",
     "schedule_analysis",
-    "CONTEMPT_KINDS",
     "FUTURE_GRACE",
     "MANUAL_DEADLINE_KINDS",
     "MAY_PREDATE_DEMAND",

@@ -4,7 +4,7 @@ dates and courts, saving with a new version, writing the one event."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from accounts.api import ConflictingChange
@@ -12,7 +12,6 @@ from cases import workflow
 from cases.models import (
     Case,
     CaseEvent,
-    ContemptKind,
     Deadline,
 )
 from jurisdictions.models import Court
@@ -20,7 +19,6 @@ from requests_app.models import Demand
 
 MANUAL_DEADLINE_KINDS = (Deadline.Kind.OBJECTION, Deadline.Kind.APPEAL_NOTICE, Deadline.Kind.CUSTOM)
 # What `change_contempt` accepts (cases/actions/tracks.py): the values of ContemptKind.
-CONTEMPT_KINDS = tuple(ContemptKind.values)
 # People enter dates in their own zone; the server's "today" is UTC. One day of grace
 # keeps "it happened today" valid everywhere without letting real future dates in.
 FUTURE_GRACE = dt.timedelta(days=1)
@@ -57,10 +55,15 @@ def _refuse_if_closed(locked: Case, field: str, what: str) -> None:
         raise ValidationError({field: f"The case is closed ({outcome}): {what} no longer changes."})
 
 
+def _history_user(obj: Model, by) -> None:
+    """Name who makes `obj`'s next save in its audit history, also outside a request."""
+    obj._history_user = by  # type: ignore[attr-defined]  # django-simple-history's attribute; it has no stubs
+
+
 def _save(case: Case | None, locked: Case, fields: list[str], by) -> None:
     """Bump the version, save the locked row, and bring the caller's copy up to date."""
     locked.version += 1
-    locked._history_user = by  # the audit history records who, also outside a request
+    _history_user(locked, by)
     written = [*fields, "version", "updated_at"]
     locked.save(update_fields=written)
     if isinstance(case, Case) and case is not locked:

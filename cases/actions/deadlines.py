@@ -33,7 +33,7 @@ def _calendar(case: Case, court: Court | None, jurisdiction: Jurisdiction | None
     if jurisdiction is not None:
         return jurisdiction.time_zone, jurisdiction.holidays_country or None
     demand = case.demand
-    if demand.court_id:
+    if demand.court is not None:  # no query when the demand names no court
         return demand.court.time_zone, demand.court.jurisdiction.holidays_country or None
     return demand.issuing_jurisdiction.time_zone, demand.issuing_jurisdiction.holidays_country or None
 

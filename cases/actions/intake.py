@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cases.actions.common import _history_user
 from cases.analysis import analyse_case
 from cases.models import Case, CaseEvent
 from outbox.relay import enqueue
@@ -98,7 +99,7 @@ def log_demand(
         raise ValidationError(errors)
     demand.reference = demand.reference.strip()
     demand.created_by = by
-    demand._history_user = by
+    _history_user(demand, by)
     demand.save()
     for entry in accounts:
         entry.account.demand = demand
@@ -113,7 +114,7 @@ def log_demand(
         order.demand = demand
     bulk_create_with_history(list(orders), NondisclosureOrder, default_user=by)
     case = Case(demand=demand, counsel=counsel)
-    case._history_user = by
+    _history_user(case, by)
     case.save()
     logged_at = demand.received_at or demand.served_at or timezone.now()
     CaseEvent.objects.create(

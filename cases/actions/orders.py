@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.actions.common import (
     _check_date,
     _event,
+    _history_user,
     _lock,
     _save,
     _where,
@@ -61,7 +62,7 @@ def extend_nondisclosure_order(
     previous = locked.expires_on
     locked.extensions = [*locked.extensions, previous.isoformat()]
     locked.expires_on = expires_on
-    locked._history_user = by
+    _history_user(locked, by)
     locked.save(update_fields=["extensions", "expires_on"])
     order.extensions, order.expires_on = locked.extensions, locked.expires_on
     _save(None, locked_case, [], by)

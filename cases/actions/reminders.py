@@ -19,7 +19,7 @@ from cases.models import (
 
 def _recipients(case: Case) -> list:
     """The case's counsel; with none assigned, every active member of counsel."""
-    if case.counsel_id and case.counsel.is_active:
+    if case.counsel is not None and case.counsel.is_active:  # no query when none is assigned
         return [case.counsel]
     return list(get_user_model().objects.filter(is_active=True, groups__name=roles.COUNSEL).order_by("pk"))
 

@@ -28,7 +28,7 @@ def sign_off_analysis(*, case: Case, analysis_id: int, note: str, by, expected_v
     newer answer exists and must be reviewed first."""
     locked = _lock(case, expected_version)
     _refuse_if_closed(locked, "analysis", "its analysis")
-    latest = Analysis.objects.select_for_update().filter(case=locked).order_by("-created_at", "-pk").first()
+    latest = Analysis.objects.select_for_update().filter(case=locked).newest_first().first()
     if latest is None or latest.pk != analysis_id:
         raise ValidationError({"analysis": "A newer analysis exists: review it before signing off."})
     if latest.signed_off_at is not None:
@@ -63,6 +63,13 @@ def override_holding(
     locked = _lock(analysis.case_id, expected_version)
     _refuse_if_closed(locked, "reach", "its analysis")
     row = items[item]
+    standing = HoldingOverride.objects.filter(analysis=analysis, item=item).in_force()
+    answer = (standing[0].reach, standing[0].route) if standing else (row["reach"], row["route"])
+    if (reach, route) == answer:
+        whose = "the override in force" if standing else "the engine's answer"
+        raise ValidationError(
+            {"reach": f"{reach}/{route} is already {whose} for this holding: an override must change the answer."}
+        )
     override = HoldingOverride(
         analysis=analysis,
         item=item,

@@ -1,6 +1,7 @@
 """The three tracks of a case: its status, its appeal and its contempt proceedings."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
@@ -10,7 +11,6 @@ from django.db import transaction
 
 from cases import workflow
 from cases.actions.common import (
-    CONTEMPT_KINDS,
     _check_date,
     _check_order,
     _event,
@@ -25,9 +25,11 @@ from cases.models import (
     AppealStatus,
     Case,
     CaseEvent,
+    ContemptKind,
     ContemptStatus,
     Outcome,
     Status,
+    TrackName,
 )
 from jurisdictions.models import Court
 
@@ -72,7 +74,7 @@ def change_status(
         occurred_on=occurred_on,
         by=by,
         where=where,
-        track="status",
+        track=TrackName.STATUS,
         from_state=current,
         to_state=to,
         data=data,
@@ -127,7 +129,7 @@ def advance_appeal(
     _check_order(locked, workflow.APPEAL, occurred_on)
     locked.appeal_status = to
     _save(case, locked, fields, by)
-    data = {"disposition": locked.appeal_disposition} if to == AppealStatus.DECIDED else {}
+    data: dict[str, str | bool] = {"disposition": locked.appeal_disposition} if to == AppealStatus.DECIDED else {}
     if to == AppealStatus.DECIDED and not disposition:
         data["rehearing_denied"] = True
     return _event(
@@ -136,7 +138,7 @@ def advance_appeal(
         occurred_on=occurred_on,
         by=by,
         where=where,
-        track="appeal",
+        track=TrackName.APPEAL,
         from_state=current,
         to_state=to,
         data=data,
@@ -221,8 +223,9 @@ def change_contempt(
     }
     data: dict = {}
     if to == ContemptStatus.HELD:
-        if kind not in CONTEMPT_KINDS:
-            raise ValidationError({"kind": f"Contempt is civil or criminal; got {kind!r}."})
+        if kind not in ContemptKind.values:
+            kinds = " or ".join(label.lower() for label in ContemptKind.labels)
+            raise ValidationError({"kind": f"Contempt is {kinds}; got {kind!r}."})
         data = {
             "kind": kind,
             "by_stipulation": bool(by_stipulation),
@@ -250,7 +253,7 @@ def change_contempt(
         occurred_on=occurred_on,
         by=by,
         where=where,
-        track="contempt",
+        track=TrackName.CONTEMPT,
         from_state=current,
         to_state=to,
         data=data,
@@ -359,7 +362,7 @@ def _set_contempt_stay(
         occurred_on=occurred_on,
         by=by,
         where=where,
-        track="contempt",
+        track=TrackName.CONTEMPT,
         from_state=ContemptStatus.HELD,
         to_state=ContemptStatus.HELD,
         data={"stayed": stayed},
@@ -418,7 +421,11 @@ class TrackDetails:
 
 
 _CONTEMPT_TERMS = ("kind", "by_stipulation", "sanctions_amount", "sanctions_period", "stayed")
-_TRACK_DETAILS = {"status": ("outcome",), "appeal": ("disposition",), "contempt": _CONTEMPT_TERMS}
+_TRACK_DETAILS = {
+    TrackName.STATUS: ("outcome",),
+    TrackName.APPEAL: ("disposition",),
+    TrackName.CONTEMPT: _CONTEMPT_TERMS,
+}
 
 
 def take_track_step(
@@ -443,7 +450,12 @@ def take_track_step(
     for name, value in given.items():
         if name not in takes and value != getattr(default, name):
             raise ValidationError({name: f"The {track} track does not take {name.replace('_', ' ')}."})
-    step = {"status": change_status, "appeal": advance_appeal, "contempt": change_contempt}[track]
+    steps: dict[str, Callable[..., CaseEvent]] = {
+        TrackName.STATUS: change_status,
+        TrackName.APPEAL: advance_appeal,
+        TrackName.CONTEMPT: change_contempt,
+    }
+    step = steps[track]
     return step(
         case=case,
         to=to,

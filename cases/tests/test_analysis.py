@@ -74,7 +74,7 @@ def test_holding_change_reanalyses_after_commit(warrant_case, django_capture_on_
     # One message for the two changes (the dedupe key joins the second to the first), and it was relayed.
     messages = OutboxMessage.objects.filter(task="cases.tasks.analyse_case", dedupe_key=f"analyse:{warrant_case.pk}")
     assert [m.sent_at is not None for m in messages] == [True]
-    latest = warrant_case.analyses.order_by("-pk").first()
+    latest = warrant_case.latest_analysis
     assert latest.result["items"][0]["storage"] == "CH"
     assert latest.result["items"][0]["conflicts"] == ["CH-SCC-ART271"]
     assert latest.result["items"][0]["route"] == "mlat"

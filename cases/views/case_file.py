@@ -21,10 +21,11 @@ from cases.forms import (
     SignOffForm,
     TrackChangeForm,
 )
-from cases.models import Case, CaseEvent, ContemptStatus, Deadline, Status
+from cases.history import audit_history
+from cases.models import Case, CaseEvent, ContemptStatus, Deadline, TrackName
 from cases.views.common import READ_ROLES, REVIEW_ROLES, _get_case_for_user, _require_role
 from jurisdictions.models import Court
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from requests_app.models import Holding, NondisclosureOrder, TargetAccount
 
 # What a deadline offers: its form, the link's label, the button, the message when done.
 DEADLINE_STEPS = {
@@ -32,7 +33,6 @@ DEADLINE_STEPS = {
     "complete": (CompleteDeadlineForm, "Mark met", "Mark met", "Deadline marked met."),
     "cancel": (CancelDeadlineForm, "Cancel", "Cancel the deadline", "Deadline cancelled."),
 }
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 @require_GET
@@ -63,7 +63,7 @@ def _deadline_steps(deadline: Deadline, case: Case) -> tuple[str, ...]:
     closed case none is moved (the actions refuse the rest whatever the page offers)."""
     if deadline.state != Deadline.State.OPEN:
         return ()
-    if deadline.source == Deadline.Source.MANUAL and case.status == Status.CLOSED:
+    if deadline.source == Deadline.Source.MANUAL and case.is_closed:
         return ("complete", "cancel")
     if deadline.source == Deadline.Source.MANUAL:
         return ("move", "complete", "cancel")
@@ -102,7 +102,7 @@ def _deadline_context(case: Case, deadlines: list[Deadline], *, can_review: bool
             )
     # A refused step on a deadline no longer offered (posted from a stale page): say why.
     errors = [e for key, form in bound.items() if key not in shown for errs in form.errors.values() for e in errs]
-    if case.status == Status.CLOSED:
+    if case.is_closed:
         return {"deadline_form": None, "deadline_steps": True, "deadline_errors": errors}
     return {
         "deadline_steps": True,
@@ -137,7 +137,7 @@ def _workflow_context(case: Case, *, can_review: bool, bound: dict, events: list
     for t in tracks:
         spec = workflow.TRACKS[t["name"]]
         current = getattr(case, spec.field)
-        step_initial = {**initial, **_last_court(events, t["name"])} if t["name"] != "status" else initial
+        step_initial = {**initial, **_last_court(events, t["name"])} if t["name"] != TrackName.STATUS else initial
         steps = []
         for to in allowed[t["name"]]:
             key = f"{t['name']}:{to}"
@@ -148,7 +148,7 @@ def _workflow_context(case: Case, *, can_review: bool, bound: dict, events: list
                 {
                     "key": key,
                     "label": spec.states(to).label,
-                    "button": f"{'Move to' if t['name'] == 'status' else 'Record'}: {spec.states(to).label}",
+                    "button": f"{'Move to' if t['name'] == TrackName.STATUS else 'Record'}: {spec.states(to).label}",
                     "action": reverse("cases:change_track", args=[case.pk, t["name"], to]),
                     "form": form,
                     "open": key in bound,
@@ -179,20 +179,18 @@ def case_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _analysis_context(request: HttpRequest, case: Case, *, override_form: OverrideForm | None = None) -> dict:
-    analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").order_by("-created_at", "-pk"))
-    latest = analyses[0] if analyses else None
+    analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").newest_first())
+    latest = analyses[0] if analyses else None  # the analysis in force
     can_review = roles.has_role(request.user, *REVIEW_ROLES)
     # A closed case's analysis is final: no sign-off or override is offered (nor accepted).
-    may_change = can_review and case.status != Status.CLOSED
+    may_change = can_review and not case.is_closed
     form = None
     if latest is not None and latest.signed_off_at is None and may_change:
         form = SignOffForm(initial={"analysis": latest.pk})
     rows = []
     if latest is not None:
-        # The latest override of each holding applies; earlier ones stay on record.
-        overrides = {}
-        for override in latest.overrides.select_related("by").order_by("created_at", "pk"):
-            overrides[override.item] = override
+        # Counsel's override in force of each holding; earlier ones stay on record.
+        overrides = {override.item: override for override in latest.overrides.select_related("by").in_force()}
         for index, item in enumerate(latest.result.get("items", [])):
             bound = override_form is not None and override_form.data.get("item") == str(index)
             rows.append(
@@ -246,7 +244,7 @@ def _case_file(
             "events": events,
             "deadlines": deadlines,
             "ndos": ndos,
-            "history": _audit_history(case, accounts, holdings),
+            "history": _audit_history(case, holdings),
             "now": timezone.now(),
         }
     )
@@ -272,22 +270,22 @@ def _tracks(case: Case) -> list[dict]:
         details.append("stayed")
     return [
         {
-            "name": "status",
-            "label": "Status",
+            "name": TrackName.STATUS,
+            "label": TrackName.STATUS.label,
             "state": case.status,
             "display": case.get_status_display(),
             "detail": case.get_outcome_display() if case.outcome else "",
         },
         {
-            "name": "appeal",
-            "label": "Appeal",
+            "name": TrackName.APPEAL,
+            "label": TrackName.APPEAL.label,
             "state": case.appeal_status,
             "display": case.get_appeal_status_display(),
             "detail": case.get_appeal_disposition_display() if case.appeal_disposition else "",
         },
         {
-            "name": "contempt",
-            "label": "Contempt",
+            "name": TrackName.CONTEMPT,
+            "label": TrackName.CONTEMPT.label,
             "state": case.contempt_status,
             "display": case.get_contempt_status_display(),
             "detail": ", ".join(details),
@@ -295,54 +293,45 @@ def _tracks(case: Case) -> list[dict]:
     ]
 
 
-def _audit_history(case: Case, accounts: list[TargetAccount], holdings: dict) -> list[dict]:
-    """Who changed what and when, across the demand, its accounts and holdings, and the case.
+# The sources of the audit history the page shows, and what it calls them.
+HISTORY_LABELS = {"demand": "Demand", "account": "Account", "holding": "Holding", "case": "Case"}
 
-    Four queries, one per history table. Each record is compared with the previous
-    record of the same row, in memory.
+
+def _audit_history(case: Case, holdings: dict) -> list[dict]:
+    """Who changed what and when, across the demand, its accounts and holdings, and the
+    case, newest first: the diff of `cases.history`, as the export has it. (The
+    nondisclosure orders' history is in the export only: here it would be a query more.)
     """
     names = {}
     for rows in holdings.values():
         for h in rows:
             names[("data_location", h.data_location_id)] = str(h.data_location) if h.data_location else None
             names[("controlled_by", h.controlled_by_id)] = h.controlled_by.name
-    account_ids = TargetAccount.history.filter(demand_id=case.demand_id).values("id")
-    sources = [
-        ("Demand", Demand.history.filter(id=case.demand_id), lambda r: r.reference),
-        ("Account", TargetAccount.history.filter(demand_id=case.demand_id), lambda r: r.identifier),
-        (
-            "Holding",
-            Holding.history.filter(account_id__in=account_ids),
-            lambda r: f"{r.category} @ {names.get(('data_location', r.data_location_id)) or 'unknown'}",
-        ),
-        ("Case", Case.history.filter(id=case.pk), lambda r: f"case {r.id}"),
+    entries = [
+        {
+            "when": entry.at,
+            "who": entry.by,
+            "what": f"{HISTORY_LABELS[entry.source]} {_history_row(entry.source, entry.record, names)}",
+            "action": entry.action,
+            "changes": [
+                f"{c.field.verbose_name}: {_shown(names, c.field.name, c.old)} → {_shown(names, c.field.name, c.new)}"
+                for c in entry.changes
+            ],
+        }
+        for entry in audit_history(case, sources=tuple(HISTORY_LABELS))
     ]
-    entries = []
-    for label, queryset, describe in sources:
-        previous = {}
-        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
-            fields = [f for f in record.tracked_fields if f.editable and f.name not in ("id", "updated_at", "version")]
-            before = previous.get(record.id)
-            changes = []
-            if before is not None:
-                for f in fields:
-                    old, new = getattr(before, f.attname), getattr(record, f.attname)
-                    if old != new:
-                        changes.append(f"{f.verbose_name}: {_shown(names, f.name, old)} → {_shown(names, f.name, new)}")
-            previous[record.id] = record
-            if record.history_type == "~" and not changes:
-                continue
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "what": f"{label} {describe(record)}",
-                    "action": HISTORY_TYPES.get(record.history_type, record.history_type),
-                    "changes": changes,
-                }
-            )
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries
+
+
+def _history_row(source: str, record, names: dict) -> str:
+    if source == "demand":
+        return record.reference
+    if source == "account":
+        return record.identifier
+    if source == "holding":
+        return f"{record.category} @ {names.get(('data_location', record.data_location_id)) or 'unknown'}"
+    return f"case {record.id}"
 
 
 def _shown(names: dict, field: str, value) -> str:

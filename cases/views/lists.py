@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.filters import CaseFilter, case_list_queryset
+from cases.filters import SORTS, CaseFilter, case_list_queryset
 from cases.views.common import PAGE_SIZE, READ_ROLES, _require_role
 
 
@@ -38,7 +38,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _sort_links(params, current: str) -> dict[str, str]:
     """Each column's sort link: ascending first, descending when already ascending."""
     links = {}
-    for key in ("reference", "created", "deadline", "status"):
+    for key in SORTS:
         query = params.copy()
         query["sort"] = f"-{key}" if current == key else key
         links[key] = query.urlencode()

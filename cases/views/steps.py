@@ -1,9 +1,11 @@
 """Counsel's steps on a case file: track changes, court events, deadlines, sign-off,
 overrides. Each calls one action; a refusal is shown on the page with the form kept."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +22,14 @@ from cases.forms import (
 )
 from cases.models import Case, Deadline
 from cases.views.case_file import DEADLINE_STEPS, _analysis_context, _case_file, _courts, _deadline_key
-from cases.views.common import REVIEW_ROLES, _form_errors, _get_case_for_user
+from cases.views.common import (
+    REFUSALS,
+    REVIEW_ROLES,
+    HtmxHttpRequest,
+    _form_errors,
+    _get_case_for_user,
+    show_refusal,
+)
 
 
 def _run_step(
@@ -36,8 +45,9 @@ def _run_step(
             # The fresh case, with what was typed kept in the form (at the fresh version):
             # a look at what changed, then the step can be sent again.
             fresh = _get_case_for_user(request, case.pk, *REVIEW_ROLES)
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = str(fresh.version)
+            data = cast(QueryDict, form.data).copy()  # the step forms are bound to request.POST
+            data[form.add_prefix("version")] = str(fresh.version)
+            form.data = data
             context = _case_file(request, fresh, bound={key: form})
             context["conflict"] = str(exc)
             return render(request, "cases/detail.html", context, status=409)
@@ -204,39 +214,50 @@ def cancel_deadline(request: HttpRequest, pk: int, deadline: int) -> HttpRespons
 
 
 @require_POST
-def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    """Counsel signs off the latest analysis, with a note."""
+def sign_off(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Counsel signs off the latest analysis, with a note. The action refuses an older
+    analysis, one already signed off and a closed case; the refusal is shown."""
     case = _get_case_for_user(request, pk, *REVIEW_ROLES)
     form = SignOffForm(request.POST)
-    latest = case.analyses.order_by("-created_at", "-pk").first()
     if form.is_valid():
-        if latest is None or latest.pk != form.cleaned_data["analysis"]:
-            form.add_error(None, "A newer analysis exists: review it before signing off.")
-        elif latest.signed_off_at is not None:
-            form.add_error(None, "This analysis is already signed off.")
-    if not form.is_valid():
-        context = _analysis_context(request, case)
-        context["sign_off_form"] = form
-        if request.htmx:
-            return render(request, "cases/detail.html#analysis", context, status=422)
-        messages.error(request, "The sign-off was not saved: " + "; ".join(_form_errors(form)))
-        return redirect("cases:detail", pk=case.pk)
-    actions.sign_off_analysis(case=case, analysis_id=latest.pk, note=form.cleaned_data["note"], by=request.user)
-    messages.success(request, "Analysis signed off.")
+        try:
+            actions.sign_off_analysis(
+                case=case, analysis_id=form.cleaned_data["analysis"], note=form.cleaned_data["note"], by=request.user
+            )
+        except REFUSALS as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "Analysis signed off.")
+            return redirect("cases:detail", pk=case.pk)
+    case.refresh_from_db()
+    context = _analysis_context(request, case)
+    context["sign_off_form"] = form
+    context["refusal"] = "; ".join(_form_errors(form))
+    if request.htmx:
+        return render(request, "cases/detail.html#analysis", context, status=422)
+    messages.error(request, "The sign-off was not saved: " + "; ".join(_form_errors(form)))
     return redirect("cases:detail", pk=case.pk)
 
 
 @require_POST
 def override_holding(request: HttpRequest, pk: int, analysis: int) -> HttpResponse:
-    """Counsel replaces the engine's answer for one holding of the latest analysis, with a reason."""
+    """Counsel replaces the engine's answer for one holding of the latest analysis, with
+    a reason. A refusal (a closed case, an answer that changes nothing) keeps the form."""
     case = _get_case_for_user(request, pk, *REVIEW_ROLES)
-    latest = case.analyses.order_by("-created_at", "-pk").first()
+    latest = case.latest_analysis
     if latest is None or latest.pk != analysis:
         messages.error(request, "A newer analysis exists: review it and override there.")
         return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
     form = OverrideForm(request.POST, analysis=latest)
     if form.is_valid():
-        override = form.save(by=request.user)
-        messages.success(request, f"Override recorded for {override.account} {override.category}.")
-        return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
-    return render(request, "cases/detail.html", _case_file(request, case, override_form=form), status=422)
+        try:
+            override = form.save(by=request.user)
+        except REFUSALS as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, f"Override recorded for {override.account} {override.category}.")
+            return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
+    case.refresh_from_db()
+    context = _case_file(request, case, override_form=form)
+    context["refusal"] = "; ".join(_form_errors(form))
+    return render(request, "cases/detail.html", context, status=422)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from .files import DEFAULT_DIRECTORY, shipped_catalogue
 from .periods import is_working_day, zone
@@ -96,6 +97,19 @@ class Working:
         }
 
 
+class _Counting(TypedDict):
+    """What `count` was asked, as carried onto `Working`."""
+
+    start: datetime
+    length: int
+    unit: Unit
+    time_zone: str
+    holidays_country: str | None
+    roll_over: bool
+    rule: str
+    citation: str
+
+
 def count(
     *,
     start: date | datetime,
@@ -128,7 +142,7 @@ def count(
     else:
         start_local = datetime.combine(start, time(0), tzinfo=tz)
 
-    working = dict(
+    working: _Counting = dict(
         start=start_local,
         length=length,
         unit=unit,

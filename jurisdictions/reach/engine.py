@@ -5,7 +5,6 @@ the demand (availability, doctrine, hook, control, conflict rules in force) is
 worked out once per demand; each distinct holding shape is then assessed once.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -31,8 +30,7 @@ from .types import (
 # ------------------------------------------------------- the engine's working values
 
 
-@dataclass(frozen=True, slots=True)
-class HookTest:
+class HookTest(NamedTuple):
     """Is an entity subject to the instrument (RULES.md §3), and why."""
 
     ok: bool
@@ -41,18 +39,7 @@ class HookTest:
     agreement: Agreement | None = None  # agreement: the executive agreement that binds it
 
 
-class HoldingShape(NamedTuple):
-    """What the assessment of a holding depends on: equal shapes, equal outcomes."""
-
-    category: str
-    storage: str | None
-    controlled_by: str
-    us_person: bool | None
-    residence: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The engine's answer for one holding shape (an Item without its holding)."""
 
     reach: Reach
@@ -63,8 +50,7 @@ class Outcome:
     reasons: tuple[Reason, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ComityTest:
+class ComityTest(NamedTuple):
     """Can a comity motion be brought for a holding (18 U.S.C. §2703(h)(2)), and why."""
 
     available: bool
@@ -153,7 +139,7 @@ class _Evaluation:
         self.comity_possible = self._comity_possible()
         self.comity_proxy_used = False
 
-        memo: dict[HoldingShape, Outcome] = {}
+        memo: dict[tuple, Outcome] = {}  # keyed by _assess's arguments
         items: list[Item] = []
         append = items.append
         assess = self._assess
@@ -162,24 +148,12 @@ class _Evaluation:
             us_person = account.us_person
             residence = account.residence
             for h in account.holdings:
-                shape = HoldingShape(h.category, h.storage, h.controlled_by, us_person, residence)
-                found = memo.get(shape)
+                key = (h.category, h.storage, h.controlled_by, us_person, residence)
+                found = memo.get(key)
                 if found is None:
-                    found = memo[shape] = assess(shape)
-                append(
-                    Item(
-                        account=identifier,
-                        category=h.category,
-                        storage=h.storage,
-                        controlled_by=h.controlled_by,
-                        reach=found.reach,
-                        route=found.route,
-                        conflicts=found.conflicts,
-                        comity_motion=found.comity_motion,
-                        mlat=found.mlat,
-                        reasons=found.reasons,
-                    )
-                )
+                    found = memo[key] = assess(*key)
+                # An Outcome's fields are an Item's last six, in order (positional: this is the hot loop).
+                append(Item(identifier, h.category, h.storage, h.controlled_by, *found))
 
         for rule in sorted({c for item in items for c in item.conflicts}):
             r = next(x for x in self.rules if x.code == rule)
@@ -574,10 +548,15 @@ class _Evaluation:
 
     # ------------------------------------------------------- step 4: a holding
 
-    def _assess(self, shape: HoldingShape) -> Outcome:
-        """The outcome of one holding shape."""
-        category, storage, controlled_by = shape.category, shape.storage, shape.controlled_by
-        us_person, residence = shape.us_person, shape.residence
+    def _assess(
+        self,
+        category: str,
+        storage: str | None,
+        controlled_by: str,
+        us_person: bool | None,
+        residence: str | None,
+    ) -> Outcome:
+        """The outcome of one holding shape: equal shapes, equal outcomes (run() memoises)."""
         controller = self.entities[controlled_by]
         code = self.instrument.code
 
@@ -664,14 +643,10 @@ class _Evaluation:
             test = self._comity(storage, us_person, residence)
             comity = test.available
             reasons.append(Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION)))
-        return Outcome(
-            reach=reach,
-            route=route,
-            conflicts=tuple(sorted(rule.code for rule in rules)),
-            comity_motion=comity,
-            mlat=self._mlat(storage) if route == Route.MLAT else (),
-            reasons=tuple(reasons),
-        )
+        conflicts = tuple(sorted(rule.code for rule in rules))
+        mlat = self._mlat(storage) if route == Route.MLAT else ()
+        # tuple.__new__ skips the NamedTuple's Python-level __new__: this runs once per holding shape.
+        return tuple.__new__(Outcome, (reach, route, conflicts, comity, mlat, tuple(reasons)))
 
     def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> ComityTest:
         home = self.instrument.jurisdiction
@@ -700,7 +675,8 @@ class _Evaluation:
     def _outcome(self, reach: Reach, route: Route, storage: str | None, reason: Reason) -> Outcome:
         """An outcome with no conflict and no comity motion, for one reason."""
         mlat = self._mlat(storage) if route == Route.MLAT else ()
-        return Outcome(reach=reach, route=route, conflicts=(), comity_motion=False, mlat=mlat, reasons=(reason,))
+        # No conflicts, no comity motion (tuple.__new__: see _assess).
+        return tuple.__new__(Outcome, (reach, route, (), False, mlat, (reason,)))
 
     # -------------------------------------------------------------- deadlines
 

@@ -339,7 +339,7 @@ class Catalogue:
         spans = self.membership_spans.get((bloc, jurisdiction))  # type: ignore[arg-type]
         if not spans:
             return False
-        return any(in_range(day, span.start, span.end) for span in spans)
+        return any(in_range(day, start, end) for start, end in spans)  # Span unpacks: a hot path
 
     def court(self, name: str | None) -> Court | None:
         return None if not name else self.court_by_key.get(court_key(name))
@@ -383,10 +383,10 @@ class Catalogue:
                 i.hook != "eu-establishment" or bool(i.issuing_blocs),
                 f"instrument {i.code!r}: the eu-establishment hook needs issuing_blocs",
             )
-            for p in (i.response_period, i.emergency_period, i.comity_period):
+            for period in (i.response_period, i.emergency_period, i.comity_period):
                 _need(
-                    p is None or p in self.period_by_code,
-                    f"instrument {i.code!r}: unknown period {p!r}",
+                    period is None or period in self.period_by_code,
+                    f"instrument {i.code!r}: unknown period {period!r}",
                 )
         for dp in self.doctrine_periods:
             _need(dp.doctrine in DOCTRINES, f"doctrine period: doctrine {dp.doctrine!r}")
@@ -401,8 +401,8 @@ class Catalogue:
                 len(a.parties) + len(a.party_blocs) >= 2,
                 f"agreement {a.code!r}: needs two parties",
             )
-            for p in a.parties:
-                _need(p in codes, f"agreement {a.code!r}: unknown party {p!r}")
+            for party in a.parties:
+                _need(party in codes, f"agreement {a.code!r}: unknown party {party!r}")
             for b in a.party_blocs:
                 _need(b in blocs, f"agreement {a.code!r}: unknown bloc {b!r}")
             for code in a.designates:
@@ -412,8 +412,8 @@ class Catalogue:
                 )
         for code in CitationCode:
             _need(code in self.citation_by_code, f"citation {code.value!r} is missing: the engine cites it")
-        for c in self.citations:
-            _need(c.code in set(CitationCode), f"citation {c.code!r}: not a code the engine cites")
+        for cite in self.citations:
+            _need(cite.code in set(CitationCode), f"citation {cite.code!r}: not a code the engine cites")
         for r in self.court_rules:
             _need(r.length > 0, f"court rule {r.code!r}: length must be positive")
             _need(r.unit in set(CourtRuleUnit), f"court rule {r.code!r}: unit {r.unit!r}")
@@ -421,14 +421,14 @@ class Catalogue:
         for a in self.agreements:
             for code in a.lifts:
                 _need(code in conflict_codes, f"agreement {a.code!r}: lifts {code!r}")
-        for r in self.conflict_rules:
-            _need(r.severity in SEVERITIES, f"conflict {r.code!r}: severity")
-            _need(r.trigger in TRIGGER_KINDS, f"conflict {r.code!r}: trigger {r.trigger!r}")
-            _need(r.categories <= set(CATEGORIES), f"conflict {r.code!r}: category")
-            if r.trigger == "stored_in_bloc_not_issuer":
-                _need(r.bloc in blocs, f"conflict {r.code!r}: unknown bloc {r.bloc!r}")
+        for conflict in self.conflict_rules:
+            _need(conflict.severity in SEVERITIES, f"conflict {conflict.code!r}: severity")
+            _need(conflict.trigger in TRIGGER_KINDS, f"conflict {conflict.code!r}: trigger {conflict.trigger!r}")
+            _need(conflict.categories <= set(CATEGORIES), f"conflict {conflict.code!r}: category")
+            if conflict.trigger == "stored_in_bloc_not_issuer":
+                _need(conflict.bloc in blocs, f"conflict {conflict.code!r}: unknown bloc {conflict.bloc!r}")
             else:
-                _need(bool(r.countries), f"conflict {r.code!r}: needs countries")
+                _need(bool(conflict.countries), f"conflict {conflict.code!r}: needs countries")
 
 
 def _unique(rows, what: str) -> Mapping:

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Analysis, Case, CaseEvent
-from jurisdictions.models import ControllingEntity, DataLocation
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
 URL = reverse("demands:new")
@@ -17,21 +16,6 @@ PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def data_map(catalogue):
-    msft = ControllingEntity.objects.create(name="Microsoft Corporation", country_id="US", offers_services_in=["*"])
-    ireland = ControllingEntity.objects.create(
-        name="Microsoft Ireland Operations Limited", country_id="IE", parent=msft
-    )
-    ireland.designated_for.add(msft)
-    return {
-        "msft": msft,
-        "ireland": ireland,
-        "quincy": DataLocation.objects.create(name="Quincy", country_id="US", operated_by=msft),
-        "dublin": DataLocation.objects.create(name="Dublin", country_id="IE", operated_by=ireland),
-    }
 
 
 def pdf(content: bytes = PDF, name: str = "warrant.pdf") -> SimpleUploadedFile:

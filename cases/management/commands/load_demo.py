@@ -1,6 +1,7 @@
 """Demo users (one per role) and demo cases, among them Microsoft Ireland. Idempotent."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -24,7 +25,7 @@ USERS = [
     ("admin", "admin-demo-pass", [roles.COUNSEL], True),
 ]
 
-ENTITIES = [
+ENTITIES: list[tuple[str, str, str | None, list[str], list[str], list[str]]] = [
     # name, country, parent, establishments, offers services in, designated for
     ("Microsoft Corporation", "US", None, [], ["*"], []),
     ("Microsoft Ireland Operations Limited", "IE", "Microsoft Corporation", [], [], ["Microsoft Corporation"]),
@@ -46,7 +47,7 @@ LOCATIONS = [
 
 # The Microsoft Ireland warrant: In re Warrant to Search a Certain E-Mail Account
 # Controlled and Maintained by Microsoft Corp., 13 Mag. 2814 (S.D.N.Y.).
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "reference": "13-MAG-2814",
         "instrument": "US-SCA-WARRANT",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jurisdictions import reach
 from jurisdictions.loader import store_catalogue
+from outbox.relay import enqueue
 
 
 class Command(BaseCommand):
@@ -27,6 +28,4 @@ class Command(BaseCommand):
         state = "new version recorded" if created else "unchanged"
         self.stdout.write(f"Catalogue {version} ({state}): {counts}.")
         if created:
-            from outbox.relay import enqueue
-
             enqueue("cases.tasks.reanalyse_after_catalogue_change", version.pk)

@@ -8,6 +8,7 @@ and the field on stderr; the command goes on and exits 1 if any line failed.
 
 import json
 import sys
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -63,4 +64,5 @@ class Command(BaseCommand):
             return {"id": exc.scenario_id or scenario_id, "error": {"field": exc.field, "message": exc.message}}
         except reach.UnknownInstrumentError as exc:
             return {"id": scenario_id, "error": {"field": "demand.instrument", "message": str(exc)}}
-        return reach.result_to_contract(scenario_id, result)
+        # facts_from_scenario raised ScenarioError unless the scenario has a text id
+        return reach.result_to_contract(cast(str, scenario_id), result)

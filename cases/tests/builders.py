@@ -1,0 +1,86 @@
+"""Cases built for the page and step tests: a full case file, an engine result."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from cases.models import Analysis, Case, Deadline
+from tests.factories import (
+    AccountFactory,
+    CaseFactory,
+    EventFactory,
+    HoldingFactory,
+    NdoFactory,
+)
+
+READERS = ["intake_user", "counsel_user", "viewer_user"]
+REFUSED = ["api_user", "outsider_user"]
+
+
+def result(account="target@example.com") -> dict:
+    return {
+        "id": "x",
+        "doctrine": "control-based",
+        "items": [
+            {
+                "account": account,
+                "category": "content",
+                "storage": "IE",
+                "controlled_by": "Example Inc.",
+                "reach": "control",
+                "route": "direct",
+                "conflicts": ["EU-GDPR-ART48"],
+                "comity_motion": True,
+                "mlat": [],
+                "reasons": [{"code": "doctrine", "text": "Control-based doctrine applies.", "citation": "CLOUD Act"}],
+            }
+        ],
+        "deadlines": {"response_due": None, "comity_motion_due": None},
+        "deadline_working": {"response_due": None, "comity_motion_due": None},
+        "reasons": [{"code": "available", "text": "The instrument is in force.", "citation": "18 U.S.C. §2703"}],
+        "catalogue_version": "v1",
+    }
+
+
+def full_case(version, reference="13-MAG-2814", *, accounts=2, analyses=2) -> Case:
+    """A case with accounts, holdings, an NDO, analyses, events and deadlines."""
+    case = CaseFactory(demand__reference=reference)
+    NdoFactory(demand=case.demand)
+    for i in range(accounts):
+        account = AccountFactory(demand=case.demand, identifier=f"{reference.lower()}-{i}@example.com")
+        HoldingFactory(account=account, category="content")
+        HoldingFactory(account=account, category="subscriber", data_location=None)
+    for i in range(analyses):
+        Analysis.objects.create(
+            case=case,
+            as_of=dt.date(2026, 1, 1 + i),
+            catalogue_version=version,
+            doctrine="control-based",
+            result=result(),
+            fingerprint=str(i),
+        )
+    EventFactory(case=case, kind="motion_filed", note="Motion to vacate", citation="15 F. Supp. 3d 466")
+    EventFactory(case=case, kind="analysis_changed", data={"changes": ["doctrine: control-based → storage-based"]})
+    Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.RESPONSE,
+        due_at=timezone.now() - dt.timedelta(days=1),
+        source=Deadline.Source.COMPUTED,
+        computation={
+            "start": "2026-01-02T09:00:00+00:00",
+            "period": "US-14-DAYS",
+            "counting": "after-day-of-service",
+            "last_day": "2026-01-16",
+            "rolled_over": ["2026-01-17", "2026-01-18"],
+            "time_zone": "America/New_York",
+            "explanation": "14 days after service, rolled over the weekend.",
+        },
+    )
+    Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.CUSTOM,
+        label="Call the AUSA",
+        due_at=timezone.now() + dt.timedelta(days=2),
+        source=Deadline.Source.MANUAL,
+    )
+    return case

@@ -1,0 +1,101 @@
+"""The case file: what it shows, its query count, the analysis panel polling."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from cases.models import Analysis
+from cases.tests.builders import full_case, result
+from tests.factories import (
+    CaseFactory,
+    EventFactory,
+)
+
+# -------------------------------------------------------------------- case file
+
+
+def test_case_file_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
+    """1 session, 2 user, 3 groups; 4 the case with its demand, instrument, issuer, court,
+    served entity, creator and counsel; 5 accounts; 6 holdings with location and
+    controller; 7 events; 8 deadlines; 9 NDOs; 10 analyses; 11 the latest analysis's
+    overrides; 12-15 the history of the demand, accounts, holdings and case."""
+    client.force_login(viewer_user)
+    case = full_case(version, "ONE", accounts=1, analyses=1)
+    with django_assert_num_queries(15):
+        client.get(reverse("cases:detail", args=[case.pk]))
+    for i in range(49):
+        full_case(version, f"MANY-{i}", accounts=1, analyses=1)
+    big = full_case(version, "BIG", accounts=5, analyses=4)
+    for i in range(10):
+        EventFactory(case=big, kind="note", note=f"note {i}")
+    with django_assert_num_queries(15):
+        response = client.get(reverse("cases:detail", args=[big.pk]))
+    assert len(response.context["accounts"]) == 5 and len(response.context["earlier"]) == 3
+
+
+def test_case_file_shows_facts_analysis_tracks_timeline_deadlines_history(client, counsel_user, version):
+    case = full_case(version)
+    client.force_login(counsel_user)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    body = response.content.decode()
+    for text in [
+        "13-MAG-2814",
+        "13-mag-2814-0@example.com",  # accounts
+        "Dublin",  # holding location
+        "Example Inc.",  # controller
+        "18 U.S.C. §2705(b)",  # NDO
+        "EU-GDPR-ART48",  # conflicts
+        "Control-based doctrine applies.",
+        "CLOUD Act",  # citation
+        "Motion to vacate",
+        "15 F. Supp. 3d 466",
+        "doctrine: control-based → storage-based",  # data.changes
+        "14 days after service, rolled over the weekend.",
+        "2026-01-17, 2026-01-18",
+        "America/New_York",
+        "Call the AUSA",
+        "Audit history",
+        "Demand 13-MAG-2814 created",
+        "Earlier analyses",
+    ]:
+        assert text in body, text
+    assert "style=" not in body
+    assert 'id="sign-off-form"' in body
+
+
+def test_case_file_history_says_who_changed_what(client, viewer_user, counsel_user, version):
+    case = full_case(version)
+    demand = case.demand
+    demand._history_user = counsel_user
+    demand.issuing_authority = "FBI"
+    demand.save()
+    client.force_login(viewer_user)
+    history = client.get(reverse("cases:detail", args=[case.pk])).context["history"]
+    change = next(h for h in history if h["action"] == "changed" and h["what"].startswith("Demand"))
+    assert change["who"] == counsel_user
+    assert change["changes"] == ["issuing authority: U.S. Department of Justice → FBI"]
+
+
+def test_viewer_and_intake_see_no_sign_off(client, viewer_user, intake_user, version):
+    case = full_case(version)
+    for user in (viewer_user, intake_user):
+        client.force_login(user)
+        assert 'id="sign-off-form"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+# ------------------------------------------------------------ analysis polling
+
+
+def test_analysis_panel_polls_until_an_analysis_exists(client, viewer_user, version):
+    case = CaseFactory()
+    client.force_login(viewer_user)
+    url = reverse("cases:analysis", args=[case.pk])
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'hx-get="{url}" hx-trigger="load delay:1s"' in body
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section class="panel" id="analysis"') and "hx-trigger" in partial
+    Analysis.objects.create(
+        case=case, as_of=dt.date(2026, 1, 1), catalogue_version=version, result=result(), fingerprint="x"
+    )
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in partial and "EU-GDPR-ART48" in partial
