@@ -8,6 +8,7 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -34,7 +35,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status, repeated.")
     code = serializers.CharField(help_text="`invalid`, `conflict`, `not_found`, `permission_denied`, ...")
     message = serializers.CharField(help_text="The first problem, for people.")
-    fields = serializers.DictField(
+    # DRF's serializer metaclass pops declared fields from the class, so this one does
+    # not replace `Serializer.fields`; the stubs cannot know that.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text='What is wrong, by field: `{"accounts[0].holdings[1].category": ["..."]}`.',
     )
@@ -175,10 +178,13 @@ class IdCursorPagination(CursorPagination):
         return int(raw)
 
     def encode_cursor(self, cursor: Cursor) -> str:
-        token = ("r" if cursor.reverse else "f") + (cursor.position or "")
+        # DRF's cursor positions are strings (`str(attr)`, or the query's `p`); the
+        # stubs say `int | None`, here and in `decode_cursor`.
+        token = ("r" if cursor.reverse else "f") + (cursor.position or "")  # type: ignore[operator]
         if cursor.offset:
             token += f"o{cursor.offset}"
-        return replace_query_param(self.base_url, self.cursor_query_param, token)
+        # Set by `paginate_queryset`, which runs before any link is made.
+        return replace_query_param(cast(str, self.base_url), self.cursor_query_param, token)
 
     def decode_cursor(self, request) -> Cursor | None:
         """A cursor the client altered is bad input (400 naming `cursor`), not a missing page."""
@@ -191,7 +197,9 @@ class IdCursorPagination(CursorPagination):
             raise exceptions.ValidationError({self.cursor_query_param: [message]})
         direction, position, offset = match.groups()
         return Cursor(
-            offset=min(int(offset or 0), self.offset_cutoff), reverse=direction == "r", position=position or None
+            offset=min(int(offset or 0), self.offset_cutoff),
+            reverse=direction == "r",
+            position=position or None,  # type: ignore[arg-type]  # a str, as DRF's own (see encode_cursor)
         )
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
@@ -242,7 +250,15 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-class ApiView:
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+    _ApiViewBase = APIView  # what ApiView is mixed into
+else:
+    _ApiViewBase = object
+
+
+class ApiView(_ApiViewBase):
     # Mixin for API views: exempt from LoginRequiredMiddleware, which would redirect
     # token-authenticated clients to the login page; DRF's authentication and
     # permission classes enforce access instead (401/403, never a redirect). A comment,

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -40,8 +42,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["occurred_on", "kind", "track", "from_state", "to_state", "court", "citation", "by", "recorded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "occurred_on",
+        "kind",
+        "track",
+        "from_state",
+        "to_state",
+        "court",
+        "citation",
+        "by",
+        "recorded_at",
+    )
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -92,10 +103,10 @@ class CaseWorkflowForm(forms.ModelForm):
                 lift = "lift" if case.contempt_stayed else "stay"
                 choices.append((f"contempt_stay:{lift}", f"Contempt: {lift} the stay of the finding"))
         choices += [(f"event:{kind}", f"Event: {label}") for kind, label in workflow.COURT_EVENTS.items()]
-        self.fields["change"].choices = choices
+        cast(forms.ChoiceField, self.fields["change"]).choices = choices  # the `change` declared above
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # a ModelForm's clean() returns cleaned_data
         if data.get("change") and not data.get("occurred_on"):
             self.add_error("occurred_on", "Say when it happened.")
         return data

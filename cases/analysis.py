@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.facts import facts_for_demand
-from cases.models import OVERRIDE_ORDER, Analysis, Case, CaseEvent, Deadline, HoldingOverride, Reach, in_force
+from cases.models import OVERRIDE_ORDER, Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
 from jurisdictions import reach
 from jurisdictions.loader import current_catalogue
 
@@ -50,7 +50,7 @@ def summarise(result: dict, overrides: dict[int, tuple[str, str]] | None = None)
     return {
         "doctrine": result.get("doctrine"),
         "holdings": len(items),
-        "reachable": sum(1 for item in items if item["reach"] != Reach.NONE),
+        "reachable": sum(1 for item in items if item["reach"] != reach.Reach.NONE),
         "routes": routes,
         "overridden": sum(1 for index in overrides if 0 <= index < len(items)),
         "conflicts": sorted({c for item in items for c in item["conflicts"]}),
@@ -152,7 +152,7 @@ def analyse_case(
         summary=summarise(result),
     )
     changes = describe_changes(latest.result, result) if latest and latest.fingerprint != digest else []
-    if changes:
+    if latest is not None and changes:
         CaseEvent.objects.create(
             case=case,
             kind="analysis_changed",

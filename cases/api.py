@@ -3,6 +3,7 @@ and each case's events, deadlines and analyses."""
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 import django_filters
 import django_filters.fields
@@ -21,6 +22,7 @@ from rest_framework.views import APIView
 
 from accounts import roles
 from accounts.api import ERRORS, RFC3339_DATE, RFC3339_DATE_TIME, ApiView, error, etag_for, link, not_modified
+from accounts.models import ApiToken
 from cases import actions
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
@@ -43,6 +45,9 @@ from cases.serializers import (
     TransparencyReportSerializer,
     WhoAmISerializer,
 )
+
+if TYPE_CHECKING:
+    from cases.filters import CaseList
 
 WRITE_ERRORS = {
     **ERRORS,
@@ -89,10 +94,10 @@ class ApiCaseFilter(CaseFilter):
     class Meta(CaseFilter.Meta):
         fields: list[str] = []
 
-    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def filter_sort(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         return queryset
 
-    def filter_updated_since(self, queryset: QuerySet[Case], name: str, value: dt.datetime) -> QuerySet[Case]:
+    def filter_updated_since(self, queryset: "CaseList", name: str, value: dt.datetime) -> "CaseList":
         # In UTC: the database refuses odd offsets such as +23:12 that ISO 8601 allows.
         # An instant beyond the calendar in UTC is before every case, or after all.
         try:
@@ -250,8 +255,8 @@ def _event_response(case_pk: int, event) -> Response:
 
 
 def _deadline_response(deadline: Deadline) -> Response:
-    deadline.version = _version(deadline.case_id)
-    return Response(DeadlineStepResultSerializer(deadline).data, status=201)
+    """DeadlineStepResultSerializer's shape: the deadline, then the case's version."""
+    return Response({**DeadlineSerializer(deadline).data, "version": _version(deadline.case_id)}, status=201)
 
 
 class CaseWorkflowMixin:
@@ -458,7 +463,7 @@ class WhoAmIView(ApiView, APIView):
         responses={200: WhoAmISerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        token = request.auth if getattr(request.auth, "scope", None) else None
+        token = request.auth if isinstance(request.auth, ApiToken) else None
         return Response(
             {
                 "username": request.user.get_username(),

@@ -1,13 +1,14 @@
 """The case list's filters, search and sort, as one django-filter FilterSet."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 import django_filters
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
-from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
+from cases.models import AppealStatus, Case, CaseQuerySet, ContemptStatus, Deadline, Status
 from jurisdictions.models import Jurisdiction, LegalInstrument
 from requests_app.models import TargetAccount
 
@@ -23,7 +24,20 @@ SORTS = {
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 
-def case_list_queryset() -> QuerySet[Case]:
+class CaseListAnnotations(TypedDict):
+    """What `case_list_queryset` annotates each case with."""
+
+    next_deadline_at: dt.datetime | None
+    next_deadline_kind: str | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    type CaseList = CaseQuerySet[WithAnnotations[Case, CaseListAnnotations]]
+
+
+def case_list_queryset() -> "CaseList":
     """Cases with what the list shows, and their next open deadline as subqueries.
 
     One query for a page, whatever the number of cases or deadlines. The subqueries
@@ -71,29 +85,29 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
-    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def search(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         value = value.strip()
         if not value:
             return queryset
         accounts = TargetAccount.objects.filter(demand_id=OuterRef("demand_id"), identifier__icontains=value)
         return queryset.filter(Q(demand__reference__icontains=value) | Exists(accounts))
 
-    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def filter_status(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         if value == OPEN:
             return queryset.open()
         return queryset.filter(status=value)
 
-    def filter_due(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def filter_due(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         now = timezone.now()
         if value == "overdue":
             return queryset.filter(next_deadline_at__lt=now)
         return queryset.filter(next_deadline_at__gte=now, next_deadline_at__lt=now + dt.timedelta(days=int(value)))
 
-    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def filter_sort(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         return queryset  # applied in `qs`, after every filter, so it wins over the default
 
     @property
-    def qs(self) -> QuerySet[Case]:
+    def qs(self) -> "CaseList":
         queryset = super().qs
         sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
         descending = sort.startswith("-")

@@ -2,6 +2,8 @@
 are made by the action functions of `cases/actions.py`, which check the transition
 tables and the case's version and raise ValidationError keyed by field."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -74,7 +76,7 @@ class CaseStepForm(VersionedForm):
     def __init__(self, *args, courts: list[Court], **kwargs):
         super().__init__(*args, **kwargs)
         self._courts = {str(c.pk): c for c in courts}
-        self.fields["court"].choices = [("", "—"), *((str(c.pk), c.name) for c in courts)]
+        cast(forms.ChoiceField, self.fields["court"]).choices = [("", "—"), *((str(c.pk), c.name) for c in courts)]
         self.initial.setdefault("occurred_on", timezone.localdate())
 
     def clean_court(self) -> Court | None:
@@ -239,7 +241,9 @@ class OverrideForm(forms.ModelForm):
             raise ValidationError("Give the reason for overriding the engine's answer.")
         return reason
 
-    def save(self, *, by) -> HoldingOverride:
+    # Deliberately not ModelForm.save(commit=...): an override is only ever written by
+    # the workflow action, which needs who made it.
+    def save(self, *, by) -> HoldingOverride:  # type: ignore[override]
         """The override and its timeline entry, through the workflow action."""
         from cases import actions
 

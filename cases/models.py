@@ -6,9 +6,8 @@ database, see migration 0002), and every other change is kept in the audit histo
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
-from enum import StrEnum
 from operator import attrgetter
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -79,11 +78,12 @@ class TrackName(models.TextChoices):
     CONTEMPT = "contempt", "Contempt"
 
 
-def _engine_choices(vocabulary: type[StrEnum]) -> type[models.TextChoices]:
+def _engine_choices(vocabulary: type[engine.Reach] | type[engine.Route]) -> type[models.TextChoices]:
     """Django choices of one of the reach engine's vocabularies, with its values and
     labels: declared once, in `jurisdictions/reach/types.py`, never again here."""
     members = [(member.name, (member.value, member.label)) for member in vocabulary]
-    return models.TextChoices(vocabulary.__name__, members, module=__name__)
+    # Enum's functional API (names, module=) works at run time; django-stubs types only the member constructor.
+    return models.TextChoices(vocabulary.__name__, members, module=__name__)  # type: ignore[call-overload]
 
 
 # How a holding is reached and how it is to be obtained, as the engine says them.
@@ -98,7 +98,7 @@ def case_is_open(prefix: str = "") -> Q:
 
 
 class CaseQuerySet(models.QuerySet):
-    def open(self):
+    def open(self) -> Self:
         """The cases still being worked on: the case list's default, the dashboard,
         the re-analyses."""
         return self.filter(case_is_open())

@@ -46,7 +46,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
-from cases.models import AppealStatus, ContemptStatus, Outcome, Reach, Status
+from cases.models import AppealStatus, ContemptStatus, Outcome, Status
+from jurisdictions.reach import Reach
 
 OTHER = "OTHER"
 BUCKETS = {
@@ -318,7 +319,7 @@ def chart(report: Report) -> dict:
     bars = []
     for i, country in enumerate(report.countries):
         y = i * (bar_height + gap)
-        x = label_width
+        x: float = label_width
         segments = []
         for key, label, n in country.figures.buckets():
             if not n:
@@ -416,7 +417,7 @@ def load_rows(period: Period) -> list[CaseRow]:
             )
             for index, item in enumerate(items.get(analysis_id) or [])
         )
-        rows.append(CaseRow(*facts, items=effective))
+        rows.append(CaseRow._make([*facts, effective]))
     return rows
 
 

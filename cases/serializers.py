@@ -353,7 +353,11 @@ class AddDeadlineSerializer(RequestSerializer):
     counted from `start` (default: now); a `custom` one needs a `label`."""
 
     kind = serializers.ChoiceField(choices=MANUAL_DEADLINE_CHOICES)
-    label = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    # A declared field: DRF's serializer metaclass pops it from the class, so it does not
+    # replace `Field.label` as the stubs think.
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, default="", max_length=200
+    )
     expected_version = _version()
     due_at = DateTimeField(required=False, allow_null=True)
     start = DateTimeField(required=False, allow_null=True)
@@ -403,7 +407,7 @@ class ReportLineSerializer(ReportCountrySerializer):
 
 
 class ReportPeriodSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see AddDeadlineSerializer)
     start = serializers.DateField()
     end = serializers.DateField(help_text="Included.")
 

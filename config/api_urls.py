@@ -54,7 +54,7 @@ class SwaggerView(ApiView, SpectacularSwaggerSplitView):
 # loads (before any nonce could be handed to it), so this page alone allows inline
 # styles; scripts still need the nonce. Its search index runs in a Web Worker made
 # from a blob: URL. Everything else stays as in SECURE_CSP.
-REDOC_CSP = {
+REDOC_CSP: dict[str, list[str]] = {
     **settings.SECURE_CSP,
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "worker-src": [CSP.SELF, "blob:"],

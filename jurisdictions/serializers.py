@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api import DateField, KnownSlugField, RequestSerializer
-from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
+from jurisdictions.models import Agreement, Bloc, ConflictRule, Court, Jurisdiction, LegalInstrument, Period
 from jurisdictions.reach.types import CATEGORIES
 
 
@@ -17,10 +17,10 @@ class JurisdictionSerializer(serializers.ModelSerializer):
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
-    issuing_blocs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    response_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    emergency_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    comity_period = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    issuing_blocs = serializers.SlugRelatedField[Bloc](slug_field="code", many=True, read_only=True)
+    response_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
+    emergency_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
+    comity_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = LegalInstrument
@@ -41,10 +41,10 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    parties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    party_blocs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    designates = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    lifts = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    parties = serializers.SlugRelatedField[Jurisdiction](slug_field="code", many=True, read_only=True)
+    party_blocs = serializers.SlugRelatedField[Bloc](slug_field="code", many=True, read_only=True)
+    designates = serializers.SlugRelatedField[LegalInstrument](slug_field="code", many=True, read_only=True)
+    lifts = serializers.SlugRelatedField[ConflictRule](slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Agreement
@@ -65,8 +65,8 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class ConflictRuleSerializer(serializers.ModelSerializer):
-    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    except_countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    countries = serializers.SlugRelatedField[Jurisdiction](slug_field="code", many=True, read_only=True)
+    except_countries = serializers.SlugRelatedField[Jurisdiction](slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = ConflictRule
@@ -134,7 +134,9 @@ class ScenarioDemandSerializer(RequestSerializer):
 class ScenarioEntitySerializer(RequestSerializer):
     name = _text(help_text="Unique among the entities.")
     country = _country()
-    parent = _optional_text(help_text="The `name` of another entity.")
+    # A declared field: DRF's serializer metaclass pops it from the class, so it does not
+    # replace `Field.parent` as the stubs think.
+    parent = _optional_text(help_text="The `name` of another entity.")  # type: ignore[assignment]
     establishments = serializers.ListField(child=_text(), required=False, allow_null=True)
     offers_services_in = serializers.ListField(
         child=_text(), required=False, allow_null=True, help_text='Country codes, or `["*"]` for everywhere.'
@@ -163,7 +165,8 @@ class WhatIfSerializer(RequestSerializer):
     id = _text(required=False, default="what-if")
     as_of = DateField()
     demand = ScenarioDemandSerializer()
-    entities = ScenarioEntitySerializer(many=True, min_length=1)
+    # DRF passes min_length/max_length on to the ListSerializer; the stubs lack them.
+    entities = ScenarioEntitySerializer(many=True, min_length=1)  # type: ignore[call-arg]
     accounts = ScenarioAccountSerializer(many=True)
 
 

@@ -3,6 +3,8 @@
 Catalogue rows are named by their codes and the provider's entities and data
 locations by their names, as client systems know them."""
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -49,7 +51,8 @@ class AccountSerializer(RequestModelSerializer):
         required=False,
         help_text="Where the account holder lives (a jurisdiction's code); null when unknown.",
     )
-    holdings = HoldingSerializer(many=True, min_length=1, max_length=MAX_HOLDINGS)
+    # DRF passes min_length/max_length on to the ListSerializer; the stubs lack them.
+    holdings = HoldingSerializer(many=True, min_length=1, max_length=MAX_HOLDINGS)  # type: ignore[call-arg]
 
     class Meta:
         model = TargetAccount
@@ -102,7 +105,7 @@ class DemandSerializer(RequestModelSerializer):
         required=False, allow_null=True, help_text="The issuing court: a catalogue court's name or alias, e.g. SDNY."
     )
     served_entity = KnownSlugField(slug_field="name", queryset=ControllingEntity.objects.all())
-    accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)
+    accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)  # type: ignore[call-arg]  # see holdings
     nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
     case = serializers.IntegerField(source="case.pk", read_only=True)
 
@@ -127,7 +130,7 @@ class DemandSerializer(RequestModelSerializer):
         ]
         read_only_fields = ["id", "case", "created_at"]
         # validate_reference says it better than the model's unique check (and ignores case).
-        extra_kwargs = {"reference": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 
     def validate_reference(self, value: str) -> str:
         value = value.strip()

@@ -421,7 +421,7 @@ class TrackDetails:
 
 
 _CONTEMPT_TERMS = ("kind", "by_stipulation", "sanctions_amount", "sanctions_period", "stayed")
-_TRACK_DETAILS = {
+_TRACK_DETAILS: dict[str, tuple[str, ...]] = {
     TrackName.STATUS: ("outcome",),
     TrackName.APPEAL: ("disposition",),
     TrackName.CONTEMPT: _CONTEMPT_TERMS,

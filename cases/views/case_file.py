@@ -78,8 +78,9 @@ def _deadline_key(deadline_pk: int, step: str) -> str:
 def _deadline_context(case: Case, deadlines: list[Deadline], *, can_review: bool, bound: dict) -> dict:
     """Counsel's deadline forms: one to add, and on each open deadline its steps (set
     as `deadline.steps`). `bound` holds a refused form, shown again open with its errors."""
+    # `steps` is for the template only, not a Deadline field: mypy cannot know it.
     for deadline in deadlines:
-        deadline.steps = []
+        deadline.steps = []  # type: ignore[attr-defined]
     if not can_review:
         return {"deadline_form": None, "deadline_steps": False}
     initial = {"version": case.version}
@@ -90,7 +91,7 @@ def _deadline_context(case: Case, deadlines: list[Deadline], *, can_review: bool
             key = _deadline_key(deadline.pk, step)
             shown.add(key)
             step_initial = {**initial, "due_at": deadline.due_at} if step == "move" else initial
-            deadline.steps.append(
+            deadline.steps.append(  # type: ignore[attr-defined]
                 {
                     "key": key,
                     "label": label,
@@ -232,7 +233,7 @@ def _case_file(
     ):
         holdings[holding.account_id].append(holding)
     for account in accounts:
-        account.holding_rows = holdings.get(account.pk, [])
+        account.holding_rows = holdings.get(account.pk, [])  # type: ignore[attr-defined]  # for the template
     events = list(case.events.select_related("by", "court").order_by("occurred_on", "recorded_at", "pk"))
     deadlines = list(case.deadlines.select_related("created_by").order_by("state", "due_at", "pk"))
     ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))

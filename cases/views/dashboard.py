@@ -1,6 +1,8 @@
 """The dashboard, and the health check a load balancer polls."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -69,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bar_chart(rows: list[dict]) -> dict:
+def _bar_chart(rows: Sequence[Mapping[str, Any]]) -> dict:
     """Geometry for a server-rendered SVG bar chart (no inline styles, no JS)."""
     top = max((r["n"] for r in rows), default=0)
     bar_height, gap, label_width, width = 22, 6, 150, 620

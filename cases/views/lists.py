@@ -1,17 +1,21 @@
 """The case list: filters, sorting, pages."""
 
+from typing import cast
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.filters import SORTS, CaseFilter, case_list_queryset
-from cases.views.common import PAGE_SIZE, READ_ROLES, _require_role
+from cases.models import Case
+from cases.views.common import PAGE_SIZE, READ_ROLES, HtmxHttpRequest, _require_role
 
 
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: HtmxHttpRequest) -> HttpResponse:
     _require_role(request, *READ_ROLES)
     filterset = CaseFilter(request.GET or None, queryset=case_list_queryset())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -19,7 +23,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # computes the next deadline only when it filters or sorts by it), and the next
     # deadline is computed for those 50 rows alone, not for every case before sorting.
     ordering = filterset.qs.query.order_by
-    page.object_list = list(case_list_queryset().filter(pk__in=page.object_list.values("pk")).order_by(*ordering))
+    keys = cast(QuerySet[Case], page.object_list).values("pk")  # a slice of filterset.qs: still a queryset
+    page.object_list = list(case_list_queryset().filter(pk__in=keys).order_by(*ordering))
     params = request.GET.copy()
     params.pop("page", None)
     sort = request.GET.get("sort", "")
