@@ -12,7 +12,8 @@ from requests_app.models import Demand, Holding, TargetAccount
 
 
 def _case_for_demand(demand_id: int) -> int | None:
-    return Case.objects.filter(demand_id=demand_id).values_list("pk", flat=True).first()
+    """The demand's case, if it is open: a closed case is final, its analysis no longer changes."""
+    return Case.objects.open().filter(demand_id=demand_id).values_list("pk", flat=True).first()
 
 
 @receiver(post_save, sender=Demand)

@@ -45,12 +45,10 @@ def enqueue(task: str, *args, dedupe: str | None = None, **kwargs) -> None:
             if OutboxMessage.objects.select_for_update().filter(dedupe_key=dedupe, sent_at__isnull=True).exists():
                 break
             # The pending row was published between the insert and the lock: add ours again.
-    transaction.on_commit(_after_commit)
-
-
-def _after_commit() -> None:
     if _in_process():
-        relay()
+        # No broker and no relay process: publish (run) right after the commit. A second
+        # enqueue in the transaction adds a second call, which finds nothing left to do.
+        transaction.on_commit(relay)
 
 
 def relay(*, limit: int = 100) -> int:

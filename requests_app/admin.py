@@ -22,6 +22,9 @@ class DemandAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "accounts__identifier"]
     inlines = [TargetAccountInline, NondisclosureOrderInline]
 
+    def has_add_permission(self, request):
+        return False  # a demand is logged at intake or through the API (cases.actions.log_demand), with its case
+
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is ever deleted from a case's record
 
@@ -37,6 +40,9 @@ class TargetAccountAdmin(SimpleHistoryAdmin):
     search_fields = ["identifier", "demand__reference"]
     inlines = [HoldingInline]
 
+    def has_add_permission(self, request):
+        return False  # accounts come with their demand (log_demand)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -45,6 +51,9 @@ class TargetAccountAdmin(SimpleHistoryAdmin):
 class HoldingAdmin(SimpleHistoryAdmin):
     list_display = ["account", "category", "data_location", "controlled_by"]
     list_filter = ["category"]
+
+    def has_add_permission(self, request):
+        return False  # holdings come with their account (log_demand)
 
     def has_delete_permission(self, request, obj=None):
         return False

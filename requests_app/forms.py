@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from requests_app.models import (
+    DEMAND_FACTS,
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
     Demand,
@@ -105,19 +106,7 @@ class DemandForm(forms.ModelForm):
 
     class Meta:
         model = Demand
-        fields = [
-            "reference",
-            "instrument",
-            "issuing_jurisdiction",
-            "issuing_authority",
-            "court",
-            "served_entity",
-            "served_at",
-            "received_at",
-            "emergency",
-            "due_at",
-            "document",
-        ]
+        fields = [*DEMAND_FACTS, "document"]
         labels = {
             "served_at": "Served",
             "received_at": "Received",

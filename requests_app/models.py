@@ -10,6 +10,20 @@ from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 
+# The demand's facts as received, in the order the intake page and the API show them.
+DEMAND_FACTS = [
+    "reference",
+    "instrument",
+    "issuing_jurisdiction",
+    "issuing_authority",
+    "court",
+    "served_entity",
+    "served_at",
+    "received_at",
+    "emergency",
+    "due_at",
+]
+
 # What one demand may name, on the intake page and through the API alike.
 MAX_ACCOUNTS = 50
 MAX_HOLDINGS = 30

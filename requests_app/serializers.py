@@ -14,6 +14,7 @@ from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from jurisdictions.reach.types import court_key
 from requests_app.models import (
+    DEMAND_FACTS,
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
     Demand,
@@ -114,16 +115,7 @@ class DemandSerializer(RequestModelSerializer):
         fields = [
             "id",
             "case",
-            "reference",
-            "instrument",
-            "issuing_jurisdiction",
-            "issuing_authority",
-            "court",
-            "served_entity",
-            "served_at",
-            "received_at",
-            "emergency",
-            "due_at",
+            *DEMAND_FACTS,
             "accounts",
             "nondisclosure_order",
             "created_at",

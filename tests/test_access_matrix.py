@@ -67,6 +67,8 @@ ADMIN_REFUSED_TO_STAFF = {
     "admin:outbox_outboxmessage_add", "admin:outbox_outboxmessage_delete",
     "admin:cases_case_add", "admin:cases_case_delete",  # a case opens with its demand and stays
     "admin:requests_app_demand_delete", "admin:requests_app_targetaccount_delete",
+    # A demand, its accounts and holdings are logged at intake or through the API (log_demand), never added here.
+    "admin:requests_app_demand_add", "admin:requests_app_targetaccount_add", "admin:requests_app_holding_add",
     "admin:requests_app_holding_delete", "admin:accounts_apitoken_delete", "admin:cases_webhookendpoint_delete",
     "admin:accounts_loginthrottle_add",  # failures are counted by logins; staff only delete them (unlock)
     "admin:jurisdictions_catalogueversion_add", "admin:jurisdictions_catalogueversion_delete",

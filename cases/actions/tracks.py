@@ -106,10 +106,10 @@ def advance_appeal(
     """
     occurred_on = _check_date(occurred_on)
     where = _where(court, court_name, citation, note, document)
+    locked = _lock(case, expected_version)
+    _refuse_if_closed(locked, "appeal_status", "its appeal track")  # first: on a closed case nothing else matters
     if where["court"] is None and not where["court_name"]:
         raise ValidationError({"court": "An appeal step names its court (a catalogue court or court_name)."})
-    locked = _lock(case, expected_version)
-    _refuse_if_closed(locked, "appeal_status", "its appeal track")
     current = locked.appeal_status
     workflow.APPEAL.check(current, to)
     fields = ["appeal_status"]

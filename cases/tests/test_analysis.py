@@ -140,3 +140,26 @@ def test_describe_changes_names_new_and_removed_holdings():
     changes = describe_changes(before, after)
     assert "a content stored in CH: new holding, reach control, route direct" in changes
     assert "a content stored in IE: no longer a holding" in changes
+
+
+def test_a_closed_cases_facts_edited_in_the_admin_do_not_reanalyse_it(warrant_case, django_capture_on_commit_callbacks):
+    """A closed case is final: a fact edited afterwards (in the admin) leaves its analysis alone."""
+    from cases import actions
+    from cases.models import Status
+
+    analyse_case(case=warrant_case)
+    actions.change_status(
+        case=warrant_case,
+        to=Status.CLOSED,
+        outcome="withdrawn",
+        occurred_on=warrant_case.demand.served_at.date(),
+        by=None,
+        expected_version=None,
+    )
+    before = warrant_case.analyses.count()
+    holding = warrant_case.demand.accounts.get().holdings.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        holding.category = "subscriber"
+        holding.save()
+    assert warrant_case.analyses.count() == before
+    assert not OutboxMessage.objects.filter(task="cases.tasks.analyse_case", sent_at__isnull=True).exists()

@@ -86,3 +86,17 @@ def test_an_override_identical_to_the_one_in_force_is_refused_but_a_return_to_th
     # Back to the engine's answer is a change of the answer in force: recorded.
     actions.override_holding(reach="control", route="direct", **step)
     assert HoldingOverride.objects.count() == 2
+
+
+def test_an_appeal_step_from_a_stale_page_on_a_closed_case_says_the_case_is_closed(client, counsel_user, version):
+    case = full_case(version)
+    version_seen = case.version
+    _close(case, counsel_user)
+    client.force_login(counsel_user)
+    response = client.post(
+        reverse("cases:change_track", args=[case.pk, "appeal", "notice_filed"]),
+        {"appeal-notice_filed-version": case.version, "appeal-notice_filed-occurred_on": "2026-01-05"},
+    )
+    assert version_seen < case.version
+    assert response.status_code == 422
+    assert "The case is closed" in response.content.decode()
