@@ -47,11 +47,11 @@ def test_demands_logged_while_redis_is_down_are_all_analysed_once(fault_db, logd
         assert statuses.count(201) == DEMANDS, {s: statuses.count(s) for s in set(statuses)}
         # The relay tried, failed and kept the rows for later.
         harness.wait_for(
-            lambda: harness.scalar(url, "SELECT count(*) FROM cases_outboxmessage WHERE last_error <> ''") > 0,
+            lambda: harness.scalar(url, "SELECT count(*) FROM outbox_outboxmessage WHERE last_error <> ''") > 0,
             15,
             "a failed publish recorded on an outbox row",
         )
-        pending = harness.scalar(url, "SELECT count(*) FROM cases_outboxmessage WHERE sent_at IS NULL")
+        pending = harness.scalar(url, "SELECT count(*) FROM outbox_outboxmessage WHERE sent_at IS NULL")
         assert pending >= DEMANDS
 
         redis = harness.start_redis(port, logdir)
@@ -71,8 +71,8 @@ def test_demands_logged_while_redis_is_down_are_all_analysed_once(fault_db, logd
         missing = [case for case, n in rows if n == 0]
         twice = harness.duplicate_analyses(url, prefix)
         more_than_one = [case for case, n in rows if n != 1]
-        unsent = harness.scalar(url, "SELECT count(*) FROM cases_outboxmessage WHERE sent_at IS NULL")
-        attempts = harness.scalar(url, "SELECT max(attempts) FROM cases_outboxmessage")
+        unsent = harness.scalar(url, "SELECT count(*) FROM outbox_outboxmessage WHERE sent_at IS NULL")
+        attempts = harness.scalar(url, "SELECT max(attempts) FROM outbox_outboxmessage")
     print(
         f"\n[fault a] redis down for {DEMANDS} demands: {statuses.count(201)} acknowledged, {saved - 1} saved; "
         f"slowest request {slowest:.2f}s; analyses caught up {caught_up:.1f}s after restart "

@@ -48,12 +48,12 @@ def test_requests_answer_within_two_seconds_while_redis_hangs(fault_db, logdir):
             posted = sum(1 for kind, status, _ in results if kind == "post" and status == 201)
             # The relay did reach the hanging broker, gave up on its timeouts and kept the rows.
             harness.wait_for(
-                lambda: harness.scalar(url, "SELECT count(*) FROM cases_outboxmessage WHERE last_error <> ''") > 0,
+                lambda: harness.scalar(url, "SELECT count(*) FROM outbox_outboxmessage WHERE last_error <> ''") > 0,
                 20,
                 "the relay's timed-out publish",
             )
             assert hole.accepted > 0
-            errors = harness.query(url, "SELECT DISTINCT last_error FROM cases_outboxmessage WHERE last_error <> ''")
+            errors = harness.query(url, "SELECT DISTINCT last_error FROM outbox_outboxmessage WHERE last_error <> ''")
 
             # A working broker later: everything accepted during the hang is analysed.
             app.procs.pop("relay").stop()
