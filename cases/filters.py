@@ -1,7 +1,7 @@
 """The case list's filters, search and sort, as one django-filter FilterSet."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 import django_filters
 from django.db import models
@@ -34,7 +34,8 @@ class CaseListAnnotations(TypedDict):
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-    type CaseList = CaseQuerySet[WithAnnotations[Case, CaseListAnnotations]]
+    # Not PEP 695's `type` statement: tools that read the code may run an older Python.
+    CaseList: TypeAlias = CaseQuerySet[WithAnnotations[Case, CaseListAnnotations]]  # noqa: UP040
 
 
 def case_list_queryset() -> "CaseList":
