@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,14 +21,96 @@ from jurisdictions.loader import current_catalogue
 
 # The fields of the contract that make up "the answer": a change in any of them is a
 # change counsel must see. Reasons and citations are explanation, not answer.
-ANSWER_ITEM_FIELDS = ("account", "category", "storage", "controlled_by", "reach", "route", "conflicts", "comity_motion")
+ANSWER_ITEM_FIELDS = (
+    "account",
+    "category",
+    "storage",
+    "controlled_by",
+    "reach",
+    "route",
+    "conflicts",
+    "comity_motion",
+    "voluntary",
+)
+# The engine's deadlines (RULES.md §2 step 5), in words; every key is in a v3 result.
+DEADLINE_NAMES = {
+    "response_due": "response due",
+    "comity_motion_due": "comity motion due",
+    "preservation_expires": "preservation expires",
+    "conflict_objection_due": "reasoned objection (Art. 17) due",
+}
 
 
 def answer_of(result: dict) -> dict:
+    """The answer in a stored result. An analysis stored before RULES.md v3 lacks
+    `kind` (every demand was a production then), `doctrine_authorities` (None: not
+    said), each item's `voluntary` (None) and the two v3 deadlines (None)."""
+    deadlines = result.get("deadlines") or {}
     return {
+        "kind": result.get("kind", "production"),
         "doctrine": result["doctrine"],
-        "items": [{k: item[k] for k in ANSWER_ITEM_FIELDS} for item in result["items"]],
-        "deadlines": result["deadlines"],
+        "doctrine_authorities": result.get("doctrine_authorities"),
+        "items": [{k: item.get(k) for k in ANSWER_ITEM_FIELDS} for item in result["items"]],
+        "deadlines": {**{name: None for name in DEADLINE_NAMES}, **deadlines},
+    }
+
+
+def authorities_cited(result: dict) -> list[dict]:
+    """The doctrine's authorities (`doctrine_authorities`, RULES.md §4.2) with their
+    citations and dates from the catalogue files: [{"code", "citation", "dated"}]. An
+    id the files do not know (the instrument's own code, when no authority is dated
+    yet) has no citation. An analysis from before v3 has none."""
+    known = reach.shipped_catalogue(settings.CATALOGUE_DIR).authority_by_code
+    cited = []
+    for code in result.get("doctrine_authorities") or []:
+        authority = known.get(code)
+        cited.append(
+            {
+                "code": code,
+                "citation": authority.citation if authority else "",
+                "dated": authority.dated if authority else None,
+            }
+        )
+    return cited
+
+
+# The provision today, when the catalogue files name none for the day; before
+# 2001-10-26 it was §2703(c)(1)(A) as enacted (RULES.md §2 step 4.8).
+VOLUNTARY_PROVISION = "18 U.S.C. §2702(c)(6)"
+
+
+def voluntary_provision(as_of: dt.date) -> str:
+    """The provision that permits a US provider's voluntary disclosure on `as_of`, as
+    the catalogue's disclosure permissions name it ("18 U.S.C. §2702(c)(6)")."""
+    for permission in reach.shipped_catalogue(settings.CATALOGUE_DIR).disclosure_permissions:
+        if (
+            permission.country == "US"
+            and permission.start <= as_of
+            and (permission.end is None or as_of <= permission.end)
+        ):
+            return permission.citation.split(":", 1)[0].strip()
+    return VOLUNTARY_PROVISION
+
+
+def answer_extras(result: dict, as_of: dt.date) -> dict:
+    """What the case file and the memo show beside the holdings (RULES.md v3): the
+    request's kind, the doctrine's authorities with their citations, the provision
+    behind a `voluntary` holding, and the engine's four deadlines in words (an
+    analysis from before v3 has two; the others show as none)."""
+    deadlines = result.get("deadlines") or {}
+    return {
+        "answer_kind": result.get("kind", "production"),
+        "doctrine_authorities": authorities_cited(result),
+        "voluntary_provision": voluntary_provision(as_of),
+        "engine_deadlines": [
+            {
+                "name": name,
+                "label": words[0].upper() + words[1:],
+                "due": deadlines.get(name),
+                "shown": _instant(deadlines[name]) if deadlines.get(name) else None,
+            }
+            for name, words in DEADLINE_NAMES.items()
+        ],
     }
 
 
@@ -48,13 +131,16 @@ def summarise(result: dict, overrides: dict[int, tuple[str, str]] | None = None)
     for item in items:
         routes[item["route"]] = routes.get(item["route"], 0) + 1
     return {
+        "kind": result.get("kind", "production"),
         "doctrine": result.get("doctrine"),
+        "doctrine_authorities": result.get("doctrine_authorities", []),
         "holdings": len(items),
         "reachable": sum(1 for item in items if item["reach"] != reach.Reach.NONE),
         "routes": routes,
         "overridden": sum(1 for index in overrides if 0 <= index < len(items)),
         "conflicts": sorted({c for item in items for c in item["conflicts"]}),
         "comity_motion": any(item["comity_motion"] for item in items),
+        "voluntary": sum(1 for item in items if item.get("voluntary")),
         "deadlines": result.get("deadlines", {}),
     }
 
@@ -82,32 +168,116 @@ def fingerprint(result: dict) -> str:
 
 
 def describe_changes(before: dict, after: dict) -> list[str]:
-    """Plain-English differences between two answers, for the case's timeline."""
+    """What changed between two answers, in words, one entry per thing that changed:
+    the request's kind, the doctrine and its authorities, each holding (all its changes
+    in one entry: "Holding 2 (traffic, CN): reach none → control; route mlat → direct;
+    voluntary disclosure now permitted") and each deadline ("preservation expires
+    2024-06-03 04:00 UTC (new)"). Holdings are numbered as the new answer lists them.
+
+    A field an analysis stored before RULES.md v3 did not have is a change only when
+    the new answer says something: voluntary disclosure permitted, a deadline.
+    """
     changes = []
     old, new = answer_of(before), answer_of(after)
+    if old["kind"] != new["kind"]:
+        changes.append(f"request kind {old['kind']} → {new['kind']}")
     if old["doctrine"] != new["doctrine"]:
-        changes.append(f"doctrine: {old['doctrine'] or 'not available'} → {new['doctrine'] or 'not available'}")
-
-    def key(item):
-        return (item["account"], item["category"], item["storage"], item["controlled_by"])
-
-    old_items = {key(i): i for i in old["items"]}
-    new_items = {key(i): i for i in new["items"]}
-    for k, item in new_items.items():
-        label = f"{k[0]} {k[1]} stored in {k[2] or 'unknown'}"
-        previous = old_items.get(k)
+        changes.append(f"doctrine {old['doctrine'] or 'not available'} → {new['doctrine'] or 'not available'}")
+    if old["doctrine_authorities"] is not None and old["doctrine_authorities"] != new["doctrine_authorities"]:
+        changes.append(
+            f"doctrine rests on {_show(new['doctrine_authorities'] or [])} (was {_show(old['doctrine_authorities'])})"
+        )
+    accounts = {item["account"] for item in old["items"] + new["items"]}
+    old_items = _keyed(old["items"])
+    for key, (index, item) in _keyed(new["items"]).items():
+        label = _holding_label(index, item, name_account=len(accounts) > 1)
+        previous = old_items.pop(key, None)
         if previous is None:
-            changes.append(f"{label}: new holding, reach {item['reach']}, route {item['route']}")
+            words = f"new holding, reach {item['reach']}, route {item['route']}"
+            if item["voluntary"]:
+                words += ", voluntary disclosure permitted"
+            changes.append(f"{label}: {words}")
             continue
-        for field in ("reach", "route", "conflicts", "comity_motion"):
-            if previous[field] != item[field]:
-                changes.append(f"{label}: {field} {_show(previous[field])} → {_show(item[field])}")
-    for k in old_items.keys() - new_items.keys():
-        changes.append(f"{k[0]} {k[1]} stored in {k[2] or 'unknown'}: no longer a holding")
-    for name, value in new["deadlines"].items():
-        if old["deadlines"].get(name) != value:
-            changes.append(f"{name.replace('_', ' ')}: {old['deadlines'].get(name) or 'none'} → {value or 'none'}")
+        if parts := _item_changes(previous[1], item):
+            changes.append(f"{label}: {'; '.join(parts)}")
+    for index, item in old_items.values():
+        changes.append(f"{_holding_label(index, item, name_account=len(accounts) > 1)}: no longer a holding")
+    for name, words in DEADLINE_NAMES.items():
+        was, now = old["deadlines"].get(name), new["deadlines"].get(name)
+        if was == now:
+            continue
+        if was is None:
+            changes.append(f"{words} {_instant(now)} (new)")
+        elif now is None:
+            changes.append(f"{words}: no longer (was {_instant(was)})")
+        else:
+            changes.append(f"{words} {_instant(was)} → {_instant(now)}")
     return changes
+
+
+def changes_in_words(changes: list[str], *, limit: int = 12) -> str:
+    """The changes as one sentence for a timeline note: "Holding 2 (traffic, CN): reach
+    none → control; route mlat → direct; preservation expires 2024-06-03 04:00 UTC
+    (new)." Past `limit` entries it says how many more there are (the event's data
+    lists them all)."""
+    if not changes:
+        return "Nothing in the answer changed."
+    shown = changes[:limit]
+    text = "; ".join(shown)
+    if len(changes) > limit:
+        more = len(changes) - limit
+        text += f"; and {more} more change{'s' if more > 1 else ''} (listed below)"
+    return text[0].upper() + text[1:] + "."
+
+
+def _keyed(items: list[dict]) -> dict[tuple, tuple[int, dict]]:
+    """Items by what identifies a holding (account, category, storage, controller; a
+    count tells apart two holdings those do not), with their position (1-based)."""
+    keyed: dict[tuple, tuple[int, dict]] = {}
+    seen: dict[tuple, int] = {}
+    for index, item in enumerate(items, start=1):
+        base = (item["account"], item["category"], item["storage"], item["controlled_by"])
+        seen[base] = seen.get(base, -1) + 1
+        keyed[(*base, seen[base])] = (index, item)
+    return keyed
+
+
+def _holding_label(index: int, item: dict, *, name_account: bool) -> str:
+    where = item["storage"] or "unknown place"
+    who = f"{item['account']}, " if name_account else ""
+    return f"Holding {index} ({who}{item['category']}, {where})"
+
+
+def _item_changes(old: dict, new: dict) -> list[str]:
+    parts = []
+    for field in ("reach", "route"):
+        if old[field] != new[field]:
+            parts.append(f"{field} {old[field]} → {new[field]}")
+    added = sorted(set(new["conflicts"]) - set(old["conflicts"]))
+    dropped = sorted(set(old["conflicts"]) - set(new["conflicts"]))
+    if added:
+        parts.append(f"conflict{'s' if len(added) > 1 else ''} {', '.join(added)} now in force")
+    if dropped:
+        parts.append(f"conflict{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} no longer in force")
+    if old["comity_motion"] != new["comity_motion"]:
+        parts.append("comity motion now available" if new["comity_motion"] else "comity motion no longer available")
+    # None: an analysis from before RULES.md v3, which did not say.
+    if bool(old["voluntary"]) != bool(new["voluntary"]):
+        parts.append(
+            "voluntary disclosure now permitted" if new["voluntary"] else "voluntary disclosure no longer permitted"
+        )
+    return parts
+
+
+def _instant(text: str | None) -> str:
+    """An engine instant ("2024-06-03T04:00:00Z") as the timeline says it."""
+    if not text:
+        return "none"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _show(value) -> str:
@@ -158,7 +328,8 @@ def analyse_case(
             kind="analysis_changed",
             occurred_on=as_of,
             by=by,
-            note=f"Re-analysis ({trigger}) as of {as_of}, catalogue {version}: the answer changed.",
+            note=f"Re-analysis ({trigger}) as of {as_of}, catalogue {version}. The answer changed: "
+            f"{changes_in_words(changes)}",
             data={"changes": changes, "analysis": analysis.pk, "previous_analysis": latest.pk},
         )
     elif latest is None:
@@ -176,7 +347,13 @@ def analyse_case(
     return AnalysisOutcome(analysis, True, changes)
 
 
-COMPUTED_KINDS = {"response_due": Deadline.Kind.RESPONSE, "comity_motion_due": Deadline.Kind.COMITY_MOTION}
+# The engine's deadlines (RULES.md §2 step 5) that become the case's computed deadlines.
+COMPUTED_KINDS = {
+    "response_due": Deadline.Kind.RESPONSE,
+    "comity_motion_due": Deadline.Kind.COMITY_MOTION,
+    "preservation_expires": Deadline.Kind.PRESERVATION_EXPIRES,
+    "conflict_objection_due": Deadline.Kind.CONFLICT_OBJECTION,
+}
 
 
 def _sync_computed_deadlines(case: Case, analysis: Analysis, result: dict) -> None:
@@ -188,7 +365,7 @@ def _sync_computed_deadlines(case: Case, analysis: Analysis, result: dict) -> No
     for name, kind in COMPUTED_KINDS.items():
         if kind in closed_kinds:
             continue
-        due_text = result["deadlines"][name]
+        due_text = result["deadlines"].get(name)  # a result from before RULES.md v3 has two
         current = open_computed.get(kind)
         due = dt.datetime.fromisoformat(due_text) if due_text else None
         if current is not None and current.due_at == due:

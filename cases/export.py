@@ -7,6 +7,7 @@ demand, its accounts, holdings and nondisclosure orders, and the case.
 case, and returns plain JSON data; `memo_pdf` renders the memo with WeasyPrint.
 """
 
+import datetime as dt
 import json
 from collections import defaultdict
 from operator import itemgetter
@@ -16,6 +17,7 @@ from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases.analysis import answer_extras
 from cases.history import audit_history
 from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
 from requests_app.models import Holding, NondisclosureOrder, TargetAccount
@@ -127,7 +129,9 @@ def case_record(case_id: int) -> dict:
                 "code": demand.instrument.code,
                 "name": demand.instrument.name,
                 "citation": demand.instrument.citation,
+                "kind": demand.instrument.kind,
             },
+            "kind": demand.instrument.kind,
             "issuing_jurisdiction": {"code": demand.issuing_jurisdiction_id, "name": demand.issuing_jurisdiction.name},
             "issuing_authority": demand.issuing_authority,
             "court": _name(demand.court),
@@ -136,6 +140,8 @@ def case_record(case_id: int) -> dict:
             "received_at": demand.received_at,
             "emergency": demand.emergency,
             "due_at": demand.due_at,
+            "extended": demand.extended,
+            "pending_since": demand.pending_since,
             "document": demand.document.name or None,
             "created_by": _who(demand.created_by),
             "created_at": demand.created_at,
@@ -168,7 +174,9 @@ def case_record(case_id: int) -> dict:
                 "as_of": a.as_of,
                 "created_at": a.created_at,
                 "catalogue_version": {"number": a.catalogue_version.number, "hash": a.catalogue_version.content_hash},
+                "kind": a.result.get("kind", "production"),
                 "doctrine": a.doctrine,
+                "doctrine_authorities": a.result.get("doctrine_authorities", []),
                 "fingerprint": a.fingerprint,
                 "signed_off_by": _who(a.signed_off_by),
                 "signed_off_at": a.signed_off_at,
@@ -200,6 +208,7 @@ def case_record(case_id: int) -> dict:
             {
                 "id": d.pk,
                 "kind": d.kind,
+                "kind_label": d.get_kind_display(),
                 "label": d.label,
                 "due_at": d.due_at,
                 "source": d.source,
@@ -245,12 +254,17 @@ def memo_context(record: dict) -> dict:
         applied = {o["item"]: o for o in in_force(latest["overrides"], key=itemgetter("item"))}
         for index, item in enumerate(latest["result"].get("items", [])):
             rows.append({"index": index, "item": item, "override": applied.get(index)})
+    extras = {}
+    if latest is not None:
+        as_of = latest["as_of"]
+        extras = answer_extras(latest["result"], dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of)
     return {
         "r": record,
         "latest": latest,
         "rows": rows,
         "earlier": list(reversed(analyses[:-1])),
         "today": timezone.localdate(),
+        **extras,
     }
 
 

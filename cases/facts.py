@@ -15,20 +15,24 @@ from requests_app.models import Demand, Holding, TargetAccount
 def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
     """The engine's Facts for a stored demand: 5 queries, whatever its size.
 
-    1 the demand with its instrument, court and served entity; 2 its accounts; 3 their
-    holdings with the data location's country and the controlling entity's name; 4 the
-    provider's entities; 5 their designations (Directive (EU) 2023/1544).
+    1 the demand with its instrument (and its kind), court and served entity; 2 its
+    accounts; 3 their holdings with the data location's country and the controlling
+    entity's name; 4 the provider's entities; 5 their designations (Directive (EU)
+    2023/1544).
     """
     demand = (
         Demand.objects.filter(pk=demand_id)
         .values(
             "instrument__code",
+            "instrument__kind",
             "issuing_jurisdiction_id",
             "court__name",
             "served_entity__name",
             "served_at",
             "emergency",
             "due_at",
+            "extended",
+            "pending_since",
         )
         .get()
     )
@@ -60,6 +64,9 @@ def facts_for_demand(demand_id: int, as_of: dt.date) -> reach.Facts:
             served_at=demand["served_at"],
             emergency=demand["emergency"],
             due_at=demand["due_at"],
+            kind=demand["instrument__kind"],
+            extended=demand["extended"],
+            pending_since=demand["pending_since"],
         ),
         entities=provider_entities(),
         accounts=tuple(

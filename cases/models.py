@@ -290,6 +290,8 @@ class Deadline(models.Model):
     class Kind(models.TextChoices):
         RESPONSE = "response", "Response due"
         COMITY_MOTION = "comity_motion", "Comity motion (§2703(h)(2))"
+        PRESERVATION_EXPIRES = "preservation_expires", "Preservation expires"
+        CONFLICT_OBJECTION = "conflict_objection", "Reasoned objection (Art. 17)"
         OBJECTION = "objection", "Objection"
         APPEAL_NOTICE = "appeal_notice", "Notice of appeal"
         NDO_EXPIRY = "ndo_expiry", "Nondisclosure order expires"

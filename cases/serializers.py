@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 from drf_spectacular.utils import extend_schema_field
@@ -6,6 +7,7 @@ from rest_framework import serializers
 from accounts.api import DateField, DateTimeField, RequestSerializer
 from cases import deadlines, workflow
 from cases.actions import MANUAL_DEADLINE_KINDS
+from cases.analysis import answer_of
 from cases.models import (
     Analysis,
     AppealDisposition,
@@ -15,8 +17,11 @@ from cases.models import (
     Deadline,
     HoldingOverride,
     Outcome,
+    Reach,
+    Route,
     TrackName,
 )
+from jurisdictions.models import Category, Doctrine, Kind
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -57,6 +62,52 @@ class OverrideSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AnswerItemSerializer(serializers.Serializer):
+    """One holding's answer, in the order of `result.items` (RULES.md §9.2)."""
+
+    account = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    storage = serializers.CharField(allow_null=True, help_text="Country code; null when unknown or sharded.")
+    controlled_by = serializers.CharField()
+    reach = serializers.ChoiceField(choices=Reach.choices)
+    route = serializers.ChoiceField(choices=Route.choices)
+    conflicts = serializers.ListField(child=serializers.CharField())
+    comity_motion = serializers.BooleanField()
+    voluntary = serializers.BooleanField(
+        allow_null=True,
+        help_text="US law permits the US provider that controls it to disclose it voluntarily to the foreign "
+        "requester (18 U.S.C. §2702(c)(6)); null in an analysis made before RULES.md v3.",
+    )
+
+
+class AnswerDeadlinesSerializer(serializers.Serializer):
+    """The engine's four deadlines (RULES.md §2 step 5), UTC instants or null."""
+
+    response_due = DateTimeField(allow_null=True)
+    comity_motion_due = DateTimeField(allow_null=True)
+    preservation_expires = DateTimeField(
+        allow_null=True, help_text="A preservation's end (§2703(f), Art. 11(1)); the extended one when extended."
+    )
+    conflict_objection_due = DateTimeField(
+        allow_null=True, help_text="EU-EPO: the reasoned objection to a conflicting third-country law (Art. 17)."
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    """The engine's answer in `result`, typed: what `fingerprint` covers."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices, help_text="`production` or `preservation`.")
+    doctrine = serializers.ChoiceField(choices=Doctrine.choices, allow_null=True)
+    doctrine_authorities = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The ids of the authorities the doctrine rests on (RULES.md §4.2), oldest first; null in an "
+        "analysis made before RULES.md v3.",
+    )
+    items = AnswerItemSerializer(many=True)
+    deadlines = AnswerDeadlinesSerializer()
+
+
 class AnalysisSerializer(serializers.ModelSerializer):
     """The engine's result as computed, with counsel's overrides beside it (by holding, oldest
     first: the latest override of a holding, `item` indexing `result.items`, is the answer)."""
@@ -66,6 +117,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
         source="signed_off_by.username", default=None, read_only=True, allow_null=True
     )
     overrides = OverrideSerializer(many=True, read_only=True)
+    answer = serializers.SerializerMethodField()
 
     class Meta:
         model = Analysis
@@ -74,6 +126,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
             "as_of",
             "catalogue_version",
             "doctrine",
+            "answer",
             "result",
             "created_at",
             "signed_off_by",
@@ -81,6 +134,14 @@ class AnalysisSerializer(serializers.ModelSerializer):
             "sign_off_note",
             "overrides",
         ]
+
+    @extend_schema_field(AnswerSerializer)
+    def get_answer(self, analysis: Analysis) -> dict:
+        answer = answer_of(analysis.result)
+        answer["deadlines"] = {
+            name: dt.datetime.fromisoformat(value) if value else None for name, value in answer["deadlines"].items()
+        }
+        return AnswerSerializer(answer).data
 
 
 class NextDeadlineField(serializers.Serializer):
@@ -97,6 +158,13 @@ class CaseSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="demand.instrument.code")
     issuing_jurisdiction = serializers.CharField(source="demand.issuing_jurisdiction_id")
     served_entity = serializers.CharField(source="demand.served_entity.name")
+    kind = serializers.ChoiceField(
+        source="demand.instrument.kind", choices=Kind.choices, help_text="What the demand asks for (its instrument's)."
+    )
+    extended = serializers.BooleanField(source="demand.extended", help_text="A preservation extended once.")
+    pending_since = DateField(
+        source="demand.pending_since", allow_null=True, help_text="Indian process: the day its proceeding began."
+    )
     counsel = serializers.CharField(source="counsel.username", default=None, read_only=True, allow_null=True)
     next_deadline_at = serializers.DateTimeField(read_only=True, allow_null=True)
     next_deadline_kind = serializers.CharField(read_only=True, allow_null=True)
@@ -107,8 +175,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "instrument",
+            "kind",
             "issuing_jurisdiction",
             "served_entity",
+            "extended",
+            "pending_since",
             "status",
             "outcome",
             "appeal_status",
@@ -162,13 +233,20 @@ class StatusAnalysisSerializer(serializers.Serializer):
     catalogue_version = serializers.IntegerField(allow_null=True)
     signed_off = serializers.BooleanField()
     # The stored summary's members (cases.analysis.summarise); an older summary may lack one.
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     doctrine = serializers.CharField(allow_null=True, required=False)
+    doctrine_authorities = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The ids of the authorities the doctrine rests on."
+    )
     holdings = serializers.IntegerField(required=False)
     reachable = serializers.IntegerField(required=False)
     routes = serializers.DictField(child=serializers.IntegerField(), required=False, help_text="Holdings by route.")
     overridden = serializers.IntegerField(required=False)
     conflicts = serializers.ListField(child=serializers.CharField(), required=False)
     comity_motion = serializers.BooleanField(required=False)
+    voluntary = serializers.IntegerField(
+        required=False, help_text="Holdings whose voluntary disclosure US law permits (18 U.S.C. §2702(c)(6))."
+    )
     deadlines = serializers.DictField(
         child=serializers.CharField(allow_null=True),
         required=False,

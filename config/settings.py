@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "cases.models.Deadline.Kind",
         "ManualDeadlineKindEnum": "cases.serializers.MANUAL_DEADLINE_CHOICES",
         "CourtEventKindEnum": "cases.serializers.COURT_EVENT_CHOICES",
+        "RequestKindEnum": "jurisdictions.models.Kind",
+        "PendingRuleEnum": "jurisdictions.models.PendingRule",
+        "DataCategoryEnum": "jurisdictions.models.Category",
     },
 }
 

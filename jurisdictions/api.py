@@ -55,7 +55,7 @@ class InstrumentViewSet(CatalogueViewSet):
     serializer_class = InstrumentSerializer
     lookup_field = "code"
     queryset = LegalInstrument.objects.select_related(
-        "response_period", "emergency_period", "comity_period"
+        "response_period", "emergency_period", "comity_period", "preservation_period", "objection_period"
     ).prefetch_related("issuing_blocs")
 
 

@@ -20,7 +20,7 @@ EXAMPLE_ACCOUNTS = [
 class WhatIfForm(forms.Form):
     """Either the demand's facts field by field with the accounts as JSON, or a whole scenario.
 
-    The scenario is the JSON object of shared/RULES.md §8; when given, it replaces the
+    The scenario is the JSON object of shared/RULES.md §9; when given, it replaces the
     other fields (and brings its own entities instead of the provider's map).
     """
 
@@ -44,7 +44,16 @@ class WhatIfForm(forms.Form):
         required=False,
         label="Served (UTC)",
     )
-    emergency = forms.BooleanField(required=False)
+    emergency = forms.BooleanField(required=False, help_text="An emergency European Production Order (8 hours).")
+    extended = forms.BooleanField(
+        required=False, label="Preservation extended", help_text="A preservation request renewed or extended once."
+    )
+    pending_since = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        label="Proceeding pending since",
+        help_text="Indian process only: the day the investigation, inquiry or trial began.",
+    )
     accounts = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10, "class": "code", "spellcheck": "false"}),
         required=False,
@@ -55,7 +64,7 @@ class WhatIfForm(forms.Form):
     scenario = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "class": "code", "spellcheck": "false"}),
         required=False,
-        label="Or a whole scenario (RULES.md §8 JSON)",
+        label="Or a whole scenario (JSON: id, as_of, demand, entities, accounts)",
         help_text="When given, the fields above are ignored.",
     )
 
@@ -96,11 +105,12 @@ class WhatIfForm(forms.Form):
         return data
 
     def scenario_object(self, entities: list[dict]) -> dict:
-        """The §8 scenario these fields describe (the given one, or built from the fields)."""
+        """The scenario these fields describe (the given one, or built from the fields)."""
         data = self.cleaned_data
         if data.get("scenario") is not None:
             return data["scenario"]
         served_at = data.get("served_at")
+        pending_since = data.get("pending_since")
         return {
             "id": "what-if",
             "as_of": data["as_of"].isoformat(),
@@ -111,6 +121,8 @@ class WhatIfForm(forms.Form):
                 "served_entity": data["served_entity"].name,
                 "served_at": served_at.isoformat() if served_at else None,
                 "emergency": data.get("emergency", False),
+                "extended": data.get("extended", False),
+                "pending_since": pending_since.isoformat() if pending_since else None,
                 "due_at": None,
             },
             "entities": entities,

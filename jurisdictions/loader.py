@@ -113,6 +113,7 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "jurisdiction_id": c.jurisdiction,
                     "circuit": c.circuit,
                     "time_zone": c.time_zone,
+                    "state": c.state or "",
                 },
             )
         periods: dict[str | None, Period] = {}  # looked up by an instrument's optional period code
@@ -128,6 +129,7 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "roll_over": p.roll_over,
                     "clock": p.clock,
                     "start": p.start,
+                    "extended_length": p.extended_length,
                 },
             )
         instruments = {}
@@ -145,6 +147,15 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "response_period": periods.get(i.response_period),
                     "emergency_period": periods.get(i.emergency_period),
                     "comity_period": periods.get(i.comity_period),
+                    "kind": i.kind,
+                    "preservation_period": periods.get(i.preservation_period),
+                    "objection_period": periods.get(i.objection_period),
+                    "group_control": i.group_control,
+                    "control_authorities": list(i.control_authorities),
+                    "pending_rule": i.pending_rule or "",
+                    "pending_cutoff": i.pending_cutoff,
+                    "pending_citation": i.pending_citation,
+                    "to_confirm": i.to_confirm,
                 },
             )
             instrument.issuing_blocs.set(i.issuing_blocs)  # type: ignore[arg-type]  # stub: pks may be str
@@ -158,7 +169,9 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                 circuits=list(d.circuits),
                 except_circuits=list(d.except_circuits),
                 doctrine=d.doctrine,
-                authority=d.authority,
+                authorities=list(d.authorities),
+                note=d.note,
+                to_confirm=d.to_confirm,
             )
             row.instruments.set([instruments[code] for code in d.instruments])
         conflicts = {}
@@ -175,6 +188,8 @@ def store_catalogue(catalogue: reach.Catalogue, *, note: str = "") -> tuple[Cata
                     "trigger": r.trigger,
                     "bloc_id": r.bloc,
                     "categories": sorted(r.categories),
+                    "authorities": list(r.authorities),
+                    "except_authorities": list(r.except_authorities),
                 },
             )
             rule.countries.set(r.countries)  # type: ignore[arg-type]  # stub: pks may be str
@@ -239,9 +254,10 @@ def _m2m(field, left: str, right: str) -> dict:
 def catalogue_from_db(*, version: str) -> reach.Catalogue:
     """The engine's Catalogue from the tables: 19 queries, whatever their size.
 
-    Circuit names, the engine's own citations and the court rules have no table:
-    they come from the catalogue files (settings.CATALOGUE_DIR), and the content
-    hash covers them like every other row.
+    The sections without a table (`reach.FILES_ONLY`: circuit names, the engine's own
+    citations, court rules, authorities, hook periods, disclosure permissions,
+    holiday rules) come from the catalogue files (settings.CATALOGUE_DIR), and the
+    content hash covers them like every other row.
     """
     periods = {row["id"]: row for row in Period.objects.values()}
     instrument_codes = dict(LegalInstrument.objects.values_list("pk", "code"))
@@ -265,6 +281,15 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
             response_period=period_code(row["response_period_id"]),
             emergency_period=period_code(row["emergency_period_id"]),
             comity_period=period_code(row["comity_period_id"]),
+            kind=row["kind"],
+            preservation_period=period_code(row["preservation_period_id"]),
+            objection_period=period_code(row["objection_period_id"]),
+            group_control=row["group_control"],
+            control_authorities=tuple(row["control_authorities"]),
+            pending_rule=row["pending_rule"] or None,
+            pending_cutoff=row["pending_cutoff"],
+            pending_citation=row["pending_citation"],
+            to_confirm=row["to_confirm"],
         )
         for row in LegalInstrument.objects.values()
     )
@@ -301,6 +326,7 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
                 circuit=r["circuit"],
                 time_zone=r["time_zone"],
                 aliases=tuple(r["aliases"]),
+                state=r["state"] or None,
             )
             for r in Court.objects.values()
         ),
@@ -316,6 +342,7 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
                 roll_over=r["roll_over"],
                 clock=r["clock"],
                 start=r["start"],
+                extended_length=r["extended_length"],
             )
             for r in periods.values()
         ),
@@ -325,9 +352,11 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
                 start=r["start"],
                 end=r["end"],
                 doctrine=r["doctrine"],
-                authority=r["authority"],
+                authorities=tuple(r["authorities"]),
                 circuits=tuple(r["circuits"]),
                 except_circuits=tuple(r["except_circuits"]),
+                note=r["note"],
+                to_confirm=r["to_confirm"],
             )
             for r in DoctrinePeriod.objects.order_by("position").values()
         ),
@@ -362,6 +391,8 @@ def catalogue_from_db(*, version: str) -> reach.Catalogue:
                 bloc=r["bloc_id"],
                 except_countries=tuple(conflict_except.get(r["id"], ())),
                 categories=frozenset(r["categories"]),
+                authorities=tuple(r["authorities"]),
+                except_authorities=tuple(r["except_authorities"]),
             )
             for r in ConflictRule.objects.values()
         ),

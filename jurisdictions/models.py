@@ -5,6 +5,8 @@ The catalogue rows mirror the data files in `jurisdictions/catalogue/`, which
 a new CatalogueVersion so each stored analysis names the law it applied.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -44,12 +46,20 @@ class Bloc(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def in_force(self, day: dt.date):
+        """The memberships that include `day` (both ends inclusive)."""
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+
 class Membership(models.Model):
     bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="memberships")
     start = models.DateField()
     end = models.DateField(null=True, blank=True, help_text="Last day of membership (inclusive); blank if current.")
     citation = models.TextField(blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["bloc", "jurisdiction", "start"]
@@ -72,6 +82,12 @@ class Court(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="courts")
     circuit = models.CharField(max_length=16, blank=True, help_text="US federal circuit: 1 to 11, DC, FED.")
     time_zone = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The US state where it sits (e.g. NY), whose legal holidays a comity motion's deadline skips "
+        "(Fed. R. Crim. P. 45(a)(6)(C)); blank when none.",
+    )
 
     class Meta:
         ordering = ["jurisdiction", "name"]
@@ -86,6 +102,20 @@ class Hook(models.TextChoices):
     SERVICES_OR_GROUP = "services-or-group", "Services, or group presence (Marco Civil Art. 11 §2)"
     EU_ESTABLISHMENT = "eu-establishment", "Establishment in another e-Evidence member state"
     AGREEMENT = "agreement", "US provider under an executive agreement"
+
+
+class Kind(models.TextChoices):
+    """What a demand asks for (RULES.md §1): fixed by its instrument."""
+
+    PRODUCTION = "production", "Production"
+    PRESERVATION = "preservation", "Preservation"
+
+
+class PendingRule(models.TextChoices):
+    """Indian process: what a proceeding pending before the cut-off does (BNSS s. 531(2)(a))."""
+
+    CONTINUES = "continues", "Stays available after its end for a proceeding pending by the cut-off"
+    EXCLUDED = "excluded", "Not available for a proceeding pending by the cut-off"
 
 
 class Category(models.TextChoices):
@@ -122,11 +152,18 @@ class Period(models.Model):
     )
     clock = models.CharField(max_length=16, choices=Clock.choices)
     start = models.DateField(null=True, blank=True, help_text="First as-of date on which the period exists.")
+    extended_length = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A preservation's length once extended (same unit); blank when it cannot be."
+    )
 
     class Meta:
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(length__gt=0), name="period_length_positive"),
+            models.CheckConstraint(
+                condition=Q(extended_length__isnull=True) | Q(extended_length__gt=0),
+                name="period_extended_length_positive",
+            ),
             models.CheckConstraint(
                 condition=(Q(unit="hours") & Q(counting="after-hour-of-receipt"))
                 | (Q(unit="days") & ~Q(counting="after-hour-of-receipt")),
@@ -136,6 +173,48 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.length} {self.unit})"
+
+
+class LegalInstrumentQuerySet(models.QuerySet):
+    def issuers(self) -> dict[str, list[str]]:
+        """Each instrument's code -> the jurisdictions that may issue it on some day, in 3
+        queries: what the intake page's browser limits the issuer choice to (the server
+        checks the served day: `LegalInstrument.allows_issuer`)."""
+        rows = list(self.values_list("pk", "code", "jurisdiction_id"))
+        instruments = {pk: code for pk, code, _ in rows}
+        own = {code: jurisdiction for _, code, jurisdiction in rows}
+        blocs: dict[str, list[str]] = {}
+        for instrument_id, bloc in LegalInstrument.issuing_blocs.through.objects.filter(
+            legalinstrument_id__in=instruments
+        ).values_list("legalinstrument_id", "bloc_id"):
+            blocs.setdefault(instruments[instrument_id], []).append(bloc)
+        spans: dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]] = {}
+        wanted = {b for codes in blocs.values() for b in codes}
+        for bloc, jurisdiction, start, end in Membership.objects.filter(bloc_id__in=wanted).values_list(
+            "bloc_id", "jurisdiction_id", "start", "end"
+        ):
+            spans.setdefault((bloc, jurisdiction), []).append((start, end))
+
+        def member(bloc: str, jurisdiction: str, day: dt.date) -> bool:
+            return any(
+                start <= day and (end is None or day <= end) for start, end in spans.get((bloc, jurisdiction), ())
+            )
+
+        out = {}
+        for code, jurisdiction in own.items():
+            needed = blocs.get(code)
+            if not needed:
+                out[code] = [jurisdiction]
+                continue
+            candidates = {j for (b, j) in spans if b in needed}
+            # Members of every bloc on one day: if such a day exists, one of the spans'
+            # first days is such a day.
+            out[code] = sorted(
+                j
+                for j in candidates
+                if any(all(member(b, j, start) for b in needed) for b in needed for start, _ in spans.get((b, j), ()))
+            )
+        return out
 
 
 class LegalInstrument(models.Model):
@@ -158,6 +237,37 @@ class LegalInstrument(models.Model):
     response_period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     emergency_period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     comity_period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRODUCTION)
+    preservation_period = models.ForeignKey(
+        Period,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="How long a preservation lasts; a preservation instrument has one, a production instrument none.",
+    )
+    objection_period = models.ForeignKey(
+        Period,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The reasoned objection to a conflicting third-country law (EU-EPO: Art. 17).",
+    )
+    group_control = models.BooleanField(
+        default=False, help_text="The served entity answers for every entity of its group (BR-MCI-ORDER)."
+    )
+    control_authorities = models.JSONField(
+        default=list, blank=True, help_text="Authority ids of group control, in date order (authorities.toml)."
+    )
+    pending_rule = models.CharField(max_length=16, choices=PendingRule.choices, blank=True)
+    pending_cutoff = models.DateField(
+        null=True, blank=True, help_text="A proceeding pending on or before this day triggers the pending rule."
+    )
+    pending_citation = models.TextField(blank=True)
+    to_confirm = models.TextField(blank=True, help_text="What counsel must confirm before relying on this row.")
+
+    objects = LegalInstrumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -165,10 +275,47 @@ class LegalInstrument(models.Model):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="instrument_end_after_start"
             ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="instrument_kind_known"),
+            # A preservation lasts for its period; a production has none (RULES.md §4.1).
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.PRESERVATION) & Q(preservation_period__isnull=False))
+                | (~Q(kind=Kind.PRESERVATION) & Q(preservation_period__isnull=True)),
+                name="instrument_preservation_has_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(pending_rule="") | Q(pending_cutoff__isnull=False),
+                name="instrument_pending_rule_has_cutoff",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_preservation(self) -> bool:
+        return self.kind == Kind.PRESERVATION
+
+    @property
+    def takes_pending_since(self) -> bool:
+        """Whether the day a proceeding began matters (Indian process, BNSS s. 531(2)(a))."""
+        return bool(self.pending_rule)
+
+    def allows_issuer(self, jurisdiction: str | None, on: dt.date) -> bool:
+        """Whether `jurisdiction` (a code) may issue this instrument on `on` (RULES.md §2
+        step 1): the instrument's own jurisdiction or, for an instrument with issuing
+        blocs (EU-EPO, EU-EPO-PR), a member of every one of them that day."""
+        blocs = [b.pk for b in self.issuing_blocs.all()]
+        if not blocs:
+            return jurisdiction == self.jurisdiction_id
+        members = Membership.objects.filter(bloc_id__in=blocs, jurisdiction_id=jurisdiction).in_force(on)
+        return set(members.values_list("bloc_id", flat=True)) == set(blocs)
+
+    def issuer_rule(self, on: dt.date) -> str:
+        """Who may issue it on `on`, in words (the form's and the API's error)."""
+        blocs = [b.pk for b in self.issuing_blocs.all()]
+        if not blocs:
+            return f"{self.code} is issued by {self.jurisdiction_id} only"
+        return f"{self.code} is issued by a member of {' and '.join(sorted(blocs))} on the day it is served ({on})"
 
 
 class Doctrine(models.TextChoices):
@@ -188,7 +335,13 @@ class DoctrinePeriod(models.Model):
         default=list, blank=True, help_text="Any court except these circuits' (unknown courts included)."
     )
     doctrine = models.CharField(max_length=16, choices=Doctrine.choices)
-    authority = models.TextField()
+    authorities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Authority ids the row rests on, in date order (authorities.toml); empty = the instrument's statute.",
+    )
+    note = models.TextField(blank=True, help_text="Why, in words (e.g. territoriality).")
+    to_confirm = models.TextField(blank=True, help_text="What counsel must confirm before relying on this row.")
 
     class Meta:
         ordering = ["position"]
@@ -225,6 +378,15 @@ class ConflictRule(models.Model):
     bloc = models.ForeignKey(Bloc, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     except_countries = models.ManyToManyField(Jurisdiction, blank=True, related_name="+")
     categories = models.JSONField(default=list, blank=True, help_text="Only these data categories; empty = all.")
+    authorities = models.JSONField(
+        default=list, blank=True, help_text="Authority ids the rule rests on, in date order (authorities.toml)."
+    )
+    except_authorities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Authority ids of what keeps it from applying (the excepted countries, a lifting agreement), "
+        "in date order.",
+    )
 
     class Meta:
         ordering = ["code"]

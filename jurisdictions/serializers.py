@@ -21,11 +21,17 @@ class InstrumentSerializer(serializers.ModelSerializer):
     response_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
     emergency_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
     comity_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
+    preservation_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
+    objection_period = serializers.SlugRelatedField[Period](slug_field="code", read_only=True, allow_null=True)
+    control_authorities = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Authority ids of group control, oldest first."
+    )
 
     class Meta:
         model = LegalInstrument
         fields = [
             "code",
+            "kind",
             "jurisdiction",
             "name",
             "citation",
@@ -37,6 +43,14 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "response_period",
             "emergency_period",
             "comity_period",
+            "preservation_period",
+            "objection_period",
+            "group_control",
+            "control_authorities",
+            "pending_rule",
+            "pending_cutoff",
+            "pending_citation",
+            "to_confirm",
         ]
 
 
@@ -67,6 +81,12 @@ class AgreementSerializer(serializers.ModelSerializer):
 class ConflictRuleSerializer(serializers.ModelSerializer):
     countries = serializers.SlugRelatedField[Jurisdiction](slug_field="code", many=True, read_only=True)
     except_countries = serializers.SlugRelatedField[Jurisdiction](slug_field="code", many=True, read_only=True)
+    authorities = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Authority ids the rule rests on, oldest first."
+    )
+    except_authorities = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Authority ids of what keeps it from applying."
+    )
 
     class Meta:
         model = ConflictRule
@@ -83,13 +103,15 @@ class ConflictRuleSerializer(serializers.ModelSerializer):
             "bloc",
             "except_countries",
             "categories",
+            "authorities",
+            "except_authorities",
         ]
 
 
 class CourtSerializer(serializers.ModelSerializer):
     class Meta:
         model = Court
-        fields = ["id", "name", "aliases", "jurisdiction", "circuit", "time_zone"]
+        fields = ["id", "name", "aliases", "jurisdiction", "circuit", "state", "time_zone"]
 
 
 # --- What-if: the engine's scenario contract (RULES.md §9), checked for its JSON types

@@ -36,12 +36,17 @@ def _require_role(request: HttpRequest, *allowed: str) -> None:
 def catalogue(request: HttpRequest) -> HttpResponse:
     _require_role(request, *READ_ROLES)
     memberships = Prefetch("memberships", Membership.objects.select_related("bloc").order_by("bloc", "start"))
-    context = {
+    context: dict[str, object] = {
         "version": CatalogueVersion.objects.order_by("-number").select_related("created_by").first(),
         "jurisdictions": Jurisdiction.objects.prefetch_related(memberships).order_by("code"),
         "blocs": Bloc.objects.order_by("code"),
         "instruments": LegalInstrument.objects.select_related(
-            "jurisdiction", "response_period", "emergency_period", "comity_period"
+            "jurisdiction",
+            "response_period",
+            "emergency_period",
+            "comity_period",
+            "preservation_period",
+            "objection_period",
         )
         .prefetch_related("issuing_blocs")
         .order_by("code"),
@@ -58,6 +63,20 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         .order_by("name"),
         "locations": DataLocation.objects.select_related("country", "operated_by").order_by("country", "name"),
     }
+    try:
+        _, engine_catalogue = current_catalogue()
+    except CatalogueNotLoaded:
+        engine_catalogue = None
+    if engine_catalogue is not None:
+        holidays: dict[str, list[str]] = {}
+        for rule in engine_catalogue.holiday_rules:
+            holidays.setdefault(rule.calendar, []).append(rule.name)
+        context.update(
+            authorities=sorted(engine_catalogue.authorities, key=lambda a: (a.dated, a.code)),
+            hook_periods=engine_catalogue.hook_periods,
+            disclosure_permissions=engine_catalogue.disclosure_permissions,
+            holiday_calendars=sorted(holidays.items()),
+        )
     return render(request, "jurisdictions/catalogue.html", context)
 
 

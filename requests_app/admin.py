@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from requests_app.models import DEMAND_FACTS, Demand, Holding, NondisclosureOrder, TargetAccount, instrument_errors
 
 
 class TargetAccountInline(admin.TabularInline):
@@ -15,10 +16,44 @@ class NondisclosureOrderInline(admin.TabularInline):
     extra = 0
 
 
+class DemandAdminForm(forms.ModelForm):
+    """An edit keeps to the instrument's rules, as intake does: who may issue it,
+    `extended` only on a preservation, `pending_since` only on Indian process."""
+
+    class Meta:
+        model = Demand
+        fields = [*DEMAND_FACTS, "document", "created_by"]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
+        issuer = data.get("issuing_jurisdiction")
+        for field, message in instrument_errors(
+            data.get("instrument"),
+            issuer.pk if issuer is not None else None,
+            served_at=data.get("served_at"),
+            received_at=data.get("received_at"),
+            extended=bool(data.get("extended")),
+            pending_since=data.get("pending_since"),
+        ).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+
 @admin.register(Demand)
 class DemandAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "instrument", "issuing_jurisdiction", "served_entity", "served_at", "emergency"]
-    list_filter = ["instrument", "issuing_jurisdiction", "emergency"]
+    form = DemandAdminForm
+    list_display = [
+        "reference",
+        "instrument",
+        "issuing_jurisdiction",
+        "served_entity",
+        "served_at",
+        "emergency",
+        "extended",
+    ]
+    list_filter = ["instrument", "issuing_jurisdiction", "emergency", "extended"]
     search_fields = ["reference", "accounts__identifier"]
     inlines = [TargetAccountInline, NondisclosureOrderInline]
 

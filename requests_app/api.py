@@ -18,6 +18,8 @@ from requests_app.serializers import DemandSerializer
         description="Catalogue rows are named by their codes, the provider's entities and data locations by their "
         "names, as the schema lists them. Refused (400 naming the field) besides bad values: a reference already "
         "logged, received before served, an account or a holding listed twice, an order expiring before it starts, "
+        "an issuing jurisdiction the instrument does not allow on the day served, `extended` on a demand that is "
+        "not a preservation, `pending_since` on process other than Indian (IN-CRPC-91, IN-BNSS-94), "
         "and what the case's intake refuses (e.g. an instrument not in force).",
         examples=[
             OpenApiExample(
@@ -46,7 +48,33 @@ from requests_app.serializers import DemandSerializer
                         }
                     ],
                 },
-            )
+            ),
+            OpenApiExample(
+                "A preservation request, extended once",
+                request_only=True,
+                value={
+                    "reference": "2026-PRES-0001",
+                    "instrument": "US-SCA-PRESERVATION",
+                    "issuing_jurisdiction": "US",
+                    "issuing_authority": "FBI Seattle",
+                    "court": "W.D. Wash.",
+                    "served_entity": "Microsoft Corporation",
+                    "served_at": "2026-01-05T15:00:00Z",
+                    "extended": True,
+                    "accounts": [
+                        {
+                            "identifier": "alice@example.com",
+                            "holdings": [
+                                {
+                                    "category": "content",
+                                    "data_location": "Quincy, Washington (US West)",
+                                    "controlled_by": "Microsoft Corporation",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            ),
         ],
         responses={
             201: DemandSerializer,

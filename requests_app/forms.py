@@ -23,6 +23,7 @@ from requests_app.models import (
     NondisclosureOrder,
     TargetAccount,
     arrival_errors,
+    instrument_errors,
     reference_taken,
 )
 
@@ -55,9 +56,31 @@ def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class InstrumentSelect(forms.Select):
+    """The instrument picker. Each option carries what the page's script needs to fit
+    the rest of the form to it: `data-kind`, `data-issuers` (the jurisdictions that may
+    issue it on some day; the server checks the served day) and `data-pending` (Indian
+    process, which takes the day its proceeding began)."""
+
+    def get_context(self, name, value, attrs):
+        self._issuers = LegalInstrument.objects.issuers()  # 3 queries, once per page
+        return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instrument = getattr(value, "instance", None)
+        if instrument is not None:
+            option["attrs"]["data-kind"] = instrument.kind
+            option["attrs"]["data-issuers"] = " ".join(getattr(self, "_issuers", {}).get(instrument.code, []))
+            if instrument.takes_pending_since:
+                option["attrs"]["data-pending"] = "1"
+        return option
+
+
 class InstrumentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: LegalInstrument) -> str:
-        return f"{obj.code} — {obj.name}"
+        """E.g. "US-SCA-PRESERVATION — Preservation request, 18 U.S.C. §2703(f) (preservation)"."""
+        return f"{obj.code} — {obj.name} ({obj.get_kind_display().lower()})"
 
 
 # The zones demands are usually served in; the served, received and due times are
@@ -91,9 +114,14 @@ class DemandForm(forms.ModelForm):
     instrument = InstrumentChoiceField(
         queryset=LegalInstrument.objects.order_by("code"),
         to_field_name="code",
+        widget=InstrumentSelect(attrs={"data-role": "instrument"}),
         error_messages={"invalid_choice": "Unknown instrument: pick one from the catalogue."},
     )
-    issuing_jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.order_by("name"))
+    issuing_jurisdiction = forms.ModelChoiceField(
+        queryset=Jurisdiction.objects.order_by("name"),
+        widget=forms.Select(attrs={"data-role": "issuer"}),
+        help_text="Only the jurisdictions that may issue the instrument are accepted.",
+    )
     court = forms.ModelChoiceField(
         queryset=Court.objects.order_by("name"), required=False, empty_label="None / unknown"
     )
@@ -112,8 +140,21 @@ class DemandForm(forms.ModelForm):
             "received_at": "Received",
             "due_at": "Stated due date",
             "issuing_authority": "Issuing authority",
+            "extended": "Preservation extended",
+            "pending_since": "Proceeding pending since",
         }
-        widgets = {"served_at": _datetime_widget(), "received_at": _datetime_widget(), "due_at": _datetime_widget()}
+        help_texts = {
+            "extended": "Preservation requests only: the issuing authority extended it once.",
+            "pending_since": "Indian process only (IN-CRPC-91, IN-BNSS-94): the day the investigation, inquiry or "
+            "trial began. Blank when not known.",
+        }
+        widgets = {
+            "served_at": _datetime_widget(),
+            "received_at": _datetime_widget(),
+            "due_at": _datetime_widget(),
+            "pending_since": _date_widget(),
+            "extended": forms.CheckboxInput(attrs={"data-role": "extended"}),
+        }
 
     field_order = ["reference", "instrument", "issuing_jurisdiction", "issuing_authority", "court", "served_entity",
                    "time_zone"]  # fmt: skip
@@ -139,6 +180,17 @@ class DemandForm(forms.ModelForm):
         data = self.cleaned_data  # what ModelForm.clean() returns
         for field, message in arrival_errors(data.get("served_at"), data.get("received_at")).items():
             self.add_error(field, message)
+        issuer = data.get("issuing_jurisdiction")
+        for field, message in instrument_errors(
+            data.get("instrument"),
+            issuer.pk if issuer is not None else None,
+            served_at=data.get("served_at"),
+            received_at=data.get("received_at"),
+            extended=bool(data.get("extended")),
+            pending_since=data.get("pending_since"),
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return data
 
 

@@ -22,6 +22,8 @@ DEMAND_FACTS = [
     "received_at",
     "emergency",
     "due_at",
+    "extended",
+    "pending_since",
 ]
 
 # What one demand may name, on the intake page and through the API alike.
@@ -59,6 +61,54 @@ def arrival_errors(served_at, received_at) -> dict[str, str]:
     return errors
 
 
+def instrument_errors(
+    instrument: LegalInstrument | None,
+    issuing_jurisdiction: str | None,
+    *,
+    served_at=None,
+    received_at=None,
+    extended: bool = False,
+    pending_since=None,
+) -> dict[str, str]:
+    """What the demand's instrument does not allow, by field: an issuer that may not
+    issue it on the day it was served (its own jurisdiction, or for EU-EPO and EU-EPO-PR
+    a member of every issuing bloc that day: RULES.md §2 step 1), `extended` on a
+    production (only a preservation is extended), `pending_since` on process other
+    than Indian (IN-CRPC-91, IN-BNSS-94), or a proceeding that began after the demand
+    was served. Nothing is checked without an instrument (its own field says why)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    errors: dict[str, str] = {}
+    if instrument is None:
+        return errors
+    day = timezone.localdate(served_at or received_at) if (served_at or received_at) else timezone.localdate()
+    if issuing_jurisdiction and not instrument.allows_issuer(issuing_jurisdiction, day):
+        errors["issuing_jurisdiction"] = (
+            f"{issuing_jurisdiction} cannot issue this demand: {instrument.issuer_rule(day)}."
+        )
+    if extended and not instrument.is_preservation:
+        errors["extended"] = (
+            f"Only a preservation is extended: {instrument.code} is a {instrument.get_kind_display().lower()} "
+            "instrument. Untick it."
+        )
+    if pending_since is not None:
+        if not instrument.takes_pending_since:
+            codes = ", ".join(
+                LegalInstrument.objects.exclude(pending_rule="").order_by("code").values_list("code", flat=True)
+            )
+            errors["pending_since"] = (
+                f"Only for Indian process ({codes or 'none in the catalogue'}), whose proceeding may have been "
+                f"pending when the BNSS came into force; {instrument.code} does not use it. Leave it blank."
+            )
+        elif isinstance(pending_since, dt.date) and pending_since > day:
+            errors["pending_since"] = (
+                f"The proceeding cannot have begun after the demand was served ({day:%Y-%m-%d}): check the date."
+            )
+    return errors
+
+
 class Demand(models.Model):
     """One piece of legal process served on the provider."""
 
@@ -72,6 +122,14 @@ class Demand(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     emergency = models.BooleanField(default=False)
     due_at = models.DateTimeField(null=True, blank=True, help_text="Due date stated on the demand, if any.")
+    extended = models.BooleanField(
+        default=False, help_text="A preservation the issuing authority extended (RULES.md §5.1); preservations only."
+    )
+    pending_since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Indian process only: the day the investigation, inquiry or trial began (BNSS s. 531(2)(a)).",
+    )
     document = models.FileField(
         upload_to="demands/%Y/%m/",
         blank=True,

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from accounts.api import KnownSlugField, RequestModelSerializer
 from cases.actions import AccountToLog, log_demand
-from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, Kind, LegalInstrument
 from jurisdictions.reach.types import court_key
 from requests_app.models import (
     DEMAND_FACTS,
@@ -22,6 +22,7 @@ from requests_app.models import (
     NondisclosureOrder,
     TargetAccount,
     arrival_errors,
+    instrument_errors,
     reference_taken,
 )
 
@@ -101,7 +102,18 @@ class CourtField(serializers.Field):
 
 class DemandSerializer(RequestModelSerializer):
     instrument = KnownSlugField(slug_field="code", queryset=LegalInstrument.objects.all())
-    issuing_jurisdiction = KnownSlugField(slug_field="code", queryset=Jurisdiction.objects.all())
+    kind = serializers.ChoiceField(
+        source="instrument.kind",
+        choices=Kind.choices,
+        read_only=True,
+        help_text="What the demand asks for, fixed by its instrument: `production` or `preservation`.",
+    )
+    issuing_jurisdiction = KnownSlugField(
+        slug_field="code",
+        queryset=Jurisdiction.objects.all(),
+        help_text="A jurisdiction's code. Only one the instrument allows on the day served: its own, or for "
+        "EU-EPO and EU-EPO-PR a member of all its issuing blocs (else 400 naming this field).",
+    )
     court = CourtField(
         required=False, allow_null=True, help_text="The issuing court: a catalogue court's name or alias, e.g. SDNY."
     )
@@ -115,12 +127,13 @@ class DemandSerializer(RequestModelSerializer):
         fields = [
             "id",
             "case",
+            "kind",
             *DEMAND_FACTS,
             "accounts",
             "nondisclosure_order",
             "created_at",
         ]
-        read_only_fields = ["id", "case", "created_at"]
+        read_only_fields = ["id", "case", "kind", "created_at"]
         # validate_reference says it better than the model's unique check (and ignores case).
         extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 
@@ -140,6 +153,16 @@ class DemandSerializer(RequestModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         if errors := arrival_errors(attrs.get("served_at"), attrs.get("received_at")):
+            raise serializers.ValidationError(errors)
+        issuer = attrs.get("issuing_jurisdiction")
+        if errors := instrument_errors(
+            attrs.get("instrument"),
+            issuer.pk if issuer is not None else None,
+            served_at=attrs.get("served_at"),
+            received_at=attrs.get("received_at"),
+            extended=bool(attrs.get("extended")),
+            pending_since=attrs.get("pending_since"),
+        ):
             raise serializers.ValidationError(errors)
         return attrs
 

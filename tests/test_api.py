@@ -434,3 +434,143 @@ def test_the_schema_states_formats_ranges_and_links(catalogue, viewer_user):
         "analysis": "$response.body#/analysis/id",
         "expected_version": "$response.body#/version",
     }
+
+
+# --- RULES.md v3: request kinds, issuers, voluntary disclosure, the new deadlines ------
+
+
+PRESERVATION = {
+    **DEMAND,
+    "reference": "2026-PRES-001",
+    "instrument": "US-SCA-PRESERVATION",
+    "extended": True,
+    "nondisclosure_order": None,
+}
+
+
+def test_a_preservation_request_is_logged_with_its_kind_and_expiry(
+    demo, intake_user, viewer_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client_for(intake_user), "/api/v1/demands/", PRESERVATION)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kind"], body["extended"], body["pending_since"]) == ("preservation", True, None)
+    client = client_for(viewer_user)
+    case = client.get(f"/api/v1/cases/{body['case']}/").json()
+    assert (case["kind"], case["extended"], case["pending_since"]) == ("preservation", True, None)
+    (analysis,) = client.get(f"/api/v1/cases/{body['case']}/analyses/").json()
+    answer = analysis["answer"]
+    assert answer["kind"] == "preservation" and answer["doctrine_authorities"]
+    assert set(answer["deadlines"]) == {
+        "response_due",
+        "comity_motion_due",
+        "preservation_expires",
+        "conflict_objection_due",
+    }
+    assert answer["deadlines"]["preservation_expires"] and answer["deadlines"]["response_due"] is None
+    assert all(item["voluntary"] is False for item in answer["items"])  # a preservation discloses nothing
+    deadlines = client.get(f"/api/v1/cases/{body['case']}/deadlines/").json()
+    assert [d["kind"] for d in deadlines if d["state"] == "open"] == ["preservation_expires"]
+    status = client.get(f"/api/v1/cases/{body['case']}/status/").json()
+    assert status["analysis"]["kind"] == "preservation" and status["analysis"]["voluntary"] == 0
+    assert status["next_deadline"]["kind"] == "preservation_expires"
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"issuing_jurisdiction": "GB"}, "issuing_jurisdiction"),
+        ({"instrument": "EU-EPO", "issuing_jurisdiction": "US"}, "issuing_jurisdiction"),
+        ({"instrument": "EU-EPO-PR", "issuing_jurisdiction": "CH"}, "issuing_jurisdiction"),
+        ({"extended": True}, "extended"),
+        ({"pending_since": "2024-01-10"}, "pending_since"),
+        ({"pending_since": "10 January 2024"}, "pending_since"),
+        ({"extended": "yes"}, "extended"),
+    ],
+)
+def test_what_the_instrument_does_not_allow_is_a_400_naming_the_field(demo, intake_user, change, field):
+    before = Demand.objects.count()
+    response = post(client_for(intake_user), "/api/v1/demands/", {**DEMAND, **change})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert Demand.objects.count() == before
+
+
+def test_an_epo_from_a_member_state_is_accepted(demo, intake_user):
+    body = {**DEMAND, "instrument": "EU-EPO", "issuing_jurisdiction": "DE", "court": None}
+    response = post(client_for(intake_user), "/api/v1/demands/", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == "production"
+
+
+def test_a_voluntary_holding_shows_in_the_answer_and_on_the_case_file(
+    demo, intake_user, viewer_user, client, django_capture_on_commit_callbacks
+):
+    """A Brazilian order served on the Brazilian subsidiary for subscriber data its US
+    parent controls: US law lets the parent disclose it voluntarily (18 U.S.C.
+    §2702(c)(6)); content never."""
+    body = {
+        **DEMAND,
+        "reference": "BR-VOLUNTARY-1",
+        "instrument": "BR-MCI-ORDER",
+        "issuing_jurisdiction": "BR",
+        "court": None,
+        "served_entity": "Microsoft Informatica Ltda",
+        "nondisclosure_order": None,
+        "accounts": [
+            {
+                "identifier": "usuario@example.com.br",
+                "holdings": [
+                    {
+                        "category": "subscriber",
+                        "data_location": "Quincy, Washington (US West)",
+                        "controlled_by": "Microsoft Corporation",
+                    },
+                    {
+                        "category": "content",
+                        "data_location": "Quincy, Washington (US West)",
+                        "controlled_by": "Microsoft Corporation",
+                    },
+                ],
+            }
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client_for(intake_user), "/api/v1/demands/", body)
+    assert response.status_code == 201, response.content
+    case = response.json()["case"]
+    (analysis,) = client_for(viewer_user).get(f"/api/v1/cases/{case}/analyses/").json()
+    voluntary = {item["category"]: item["voluntary"] for item in analysis["answer"]["items"]}
+    assert voluntary == {"subscriber": True, "content": False}
+    status = client_for(viewer_user).get(f"/api/v1/cases/{case}/status/").json()
+    assert status["analysis"]["voluntary"] == 1
+    client.force_login(viewer_user)
+    page = client.get(f"/cases/{case}/").content.decode()
+    assert "Voluntary disclosure permitted (18 U.S.C. §2702(c)(6))" in page
+
+
+def test_the_schema_has_the_v3_fields(catalogue, viewer_user):
+    schema = client_for(viewer_user).get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    request = components["DemandRequest"]["properties"]
+    assert request["extended"]["type"] == "boolean"
+    assert request["pending_since"]["format"] == "date" and request["pending_since"].get("nullable") is True
+    assert "kind" not in request  # fixed by the instrument
+    assert components["RequestKindEnum"]["enum"] == ["production", "preservation"]
+    assert "RequestKindEnum" in str(components["Demand"]["properties"]["kind"])
+    assert {"kind", "extended", "pending_since"} <= set(components["Case"]["properties"])
+    answer = components["Answer"]["properties"]
+    assert {"kind", "doctrine", "doctrine_authorities", "items", "deadlines"} <= set(answer)
+    assert set(components["AnswerDeadlines"]["properties"]) == {
+        "response_due",
+        "comity_motion_due",
+        "preservation_expires",
+        "conflict_objection_due",
+    }
+    assert "voluntary" in components["AnswerItem"]["properties"]
+    status = components["StatusAnalysis"]["properties"]
+    assert {"kind", "doctrine_authorities", "voluntary"} <= set(status)
+    assert {"preservation_expires", "conflict_objection"} <= set(components["DeadlineKindEnum"]["enum"])
+    instrument = components["Instrument"]["properties"]
+    assert {"kind", "preservation_period", "objection_period", "group_control", "pending_rule"} <= set(instrument)

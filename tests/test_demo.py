@@ -43,3 +43,17 @@ def test_microsoft_ireland_case_has_stored_analyses(catalogue):
 def test_demo_loader_needs_the_catalogue():
     with pytest.raises(CommandError, match="load_catalogue"):
         call_command("load_demo", stdout=io.StringIO())
+
+
+def test_the_demo_has_a_preservation_request_with_its_expiry(catalogue):
+    """RULES.md v3: a §2703(f) preservation request, whose expiry is a deadline of its case."""
+    from cases.models import Deadline
+
+    call_command("load_demo", stdout=io.StringIO())
+    case = Case.objects.get(demand__instrument__code="US-SCA-PRESERVATION")
+    analysis = case.analyses.get()
+    assert analysis.result["kind"] == "preservation"
+    assert {item["reach"] for item in analysis.result["items"]} == {"control", "storage"}
+    expiry = case.deadlines.get(kind=Deadline.Kind.PRESERVATION_EXPIRES, state=Deadline.State.OPEN)
+    assert expiry.due_at.isoformat().replace("+00:00", "Z") == analysis.result["deadlines"]["preservation_expires"]
+    assert not case.deadlines.filter(kind=Deadline.Kind.RESPONSE).exists()

@@ -23,6 +23,7 @@ from requests_app.models import (
     NondisclosureOrder,
     TargetAccount,
     arrival_errors,
+    instrument_errors,
     reference_taken,
 )
 
@@ -44,7 +45,8 @@ def demand_errors(
 ) -> dict[str, list[str]]:
     """What keeps this demand from being logged, keyed by the field as the API names it
     (`accounts[0].holdings`); empty when it may be logged. The limits are the intake
-    page's, so a client cannot store what the page could not show."""
+    page's, so a client cannot store what the page could not show; so are the
+    instrument's rules (who may issue it, `extended`, `pending_since`)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -53,6 +55,15 @@ def demand_errors(
     if message := reference_taken(demand.reference):
         add("reference", message)
     for field, message in arrival_errors(demand.served_at, demand.received_at).items():
+        add(field, message)
+    for field, message in instrument_errors(
+        demand.instrument if demand.instrument_id else None,
+        demand.issuing_jurisdiction_id,
+        served_at=demand.served_at,
+        received_at=demand.received_at,
+        extended=demand.extended,
+        pending_since=demand.pending_since,
+    ).items():
         add(field, message)
     if not accounts:
         add("accounts", "A demand names at least one target account.")

@@ -84,3 +84,38 @@ def full_case(version, reference="13-MAG-2814", *, accounts=2, analyses=2) -> Ca
         source=Deadline.Source.MANUAL,
     )
     return case
+
+
+def result_v3(account="target@example.com", **changes) -> dict:
+    """An engine result of RULES.md v3: the request's kind, the doctrine's authorities,
+    each holding's `voluntary`, and all four deadlines."""
+    base = result(account)
+    subscriber = {
+        **base["items"][0],
+        "category": "subscriber",
+        "storage": "US",
+        "reach": "storage",
+        "route": "direct",
+        "conflicts": [],
+        "comity_motion": False,
+        "voluntary": True,
+    }
+    return {
+        **base,
+        "kind": "production",
+        "doctrine_authorities": ["US-CLOUD-ACT-2018-03-23", "US-SCOTUS-2018-04-17"],
+        "items": [{**base["items"][0], "voluntary": False}, subscriber],
+        "deadlines": {
+            "response_due": "2026-01-16T05:00:00Z",
+            "comity_motion_due": None,
+            "preservation_expires": None,
+            "conflict_objection_due": "2026-01-12T23:00:00Z",
+        },
+        "deadline_working": {
+            "response_due": None,
+            "comity_motion_due": None,
+            "preservation_expires": None,
+            "conflict_objection_due": None,
+        },
+        **changes,
+    }

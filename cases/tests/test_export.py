@@ -235,7 +235,10 @@ def test_memo_pdf_text(client, counsel_user, case):
     # the analysis table: the latest analysis, with counsel's override beside the engine's answer
     assert "catalogue v7 (abcdef012345)" in text
     assert "target@example.com content IE Example Inc. none (override; engine: control)" in text
-    assert "mlat (override; engine: direct) EU-GDPR-" in text and "ART48 motion" in text  # the cell wraps
+    assert "mlat (override; engine: direct) EU-" in text and "ART48 motion" in text  # the cell wraps
+    # RULES.md v3: an analysis made before it did not assess voluntary disclosure or cite dated authorities
+    assert "motion not assessed" in text and "Not recorded: this analysis was made before" in text
+    assert "Preservation expires —" in text and "Reasoned objection (Art. 17) due —" in text
     assert "target@example.com subscriber US Example Inc. storage direct" in text
     assert "Irish law forbids it; use the MLAT" in text
     assert "Signed off by carl.counsel" in text and "Object and move to quash" in text
@@ -256,3 +259,50 @@ def test_memo_fetches_nothing_from_outside(case):
     assert '<img src="file:///etc/passwd">' in text  # typed text stays text
     with pytest.raises(ValueError, match="does not fetch"):
         export._no_fetch("file:///etc/passwd")
+
+
+# ------------------------------------------------------------------ RULES.md v3
+
+
+def test_export_and_memo_carry_the_kind_authorities_voluntary_and_the_new_deadlines(case):
+    from cases.tests.builders import result_v3
+
+    version = CatalogueVersion.objects.get()
+    Analysis.objects.create(
+        case=case, as_of=dt.date(2026, 1, 6), catalogue_version=version, result=result_v3(), fingerprint="v3"
+    )
+    Deadline.objects.create(
+        case=case,
+        kind=Deadline.Kind.CONFLICT_OBJECTION,
+        due_at=dt.datetime(2026, 1, 12, 23, 0, tzinfo=dt.UTC),
+        source=Deadline.Source.COMPUTED,
+    )
+    record = export.as_plain_json(export.case_record(case.pk))
+    assert (record["demand"]["kind"], record["demand"]["extended"], record["demand"]["pending_since"]) == (
+        "production",
+        False,
+        None,
+    )
+    latest, older = record["analyses"][-1], record["analyses"][0]
+    assert latest["kind"] == "production"
+    assert latest["doctrine_authorities"] == ["US-CLOUD-ACT-2018-03-23", "US-SCOTUS-2018-04-17"]
+    assert [item["voluntary"] for item in latest["result"]["items"]] == [False, True]
+    assert set(latest["result"]["deadlines"]) == {
+        "response_due",
+        "comity_motion_due",
+        "preservation_expires",
+        "conflict_objection_due",
+    }
+    assert (older["kind"], older["doctrine_authorities"]) == ("production", [])  # stored before v3
+    objection = next(d for d in record["deadlines"] if d["kind"] == "conflict_objection")
+    assert objection["kind_label"] == "Reasoned objection (Art. 17)"
+
+    text = " ".join(
+        " ".join(p.extract_text().split())
+        for p in pypdf.PdfReader(io.BytesIO(export.memo_pdf(export.case_record(case.pk)))).pages
+    )
+    assert "production request" in text and "Kind Production" in text
+    assert "US-CLOUD-ACT-2018-03-23: 18 U.S.C. §2713" in text
+    assert "Voluntary disclosure permitted (18 U.S.C. §2702(c)" in text  # the cell wraps
+    assert "Reasoned objection (Art. 17) due 2026-01-12 23:00 UTC" in text
+    assert "Reasoned objection (Art. 17) 2026-01-12" in text  # the case's deadline, by its label

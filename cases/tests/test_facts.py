@@ -34,3 +34,25 @@ def test_facts_for_demand_query_count_is_constant(catalogue, holdings, django_as
         facts = facts_for_demand(demand.pk, dt.date(2026, 11, 1))
     assert sum(len(a.holdings) for a in facts.accounts) == holdings
     assert facts.accounts[0].holdings[0].storage == "US"
+
+
+def test_facts_carry_the_kind_extended_and_pending_since(catalogue):
+    """RULES.md v3: the demand's kind (its instrument's), whether a preservation was
+    extended, and the day an Indian proceeding began."""
+    preservation = DemandFactory(
+        instrument=LegalInstrument.objects.get(code="US-SCA-PRESERVATION"), court=None, extended=True
+    )
+    facts = facts_for_demand(preservation.pk, dt.date(2026, 11, 1))
+    assert (facts.demand.kind, facts.demand.extended, facts.demand.pending_since) == ("preservation", True, None)
+    indian = DemandFactory(
+        instrument=LegalInstrument.objects.get(code="IN-CRPC-91"),
+        issuing_jurisdiction_id="IN",
+        court=None,
+        pending_since=dt.date(2024, 5, 1),
+    )
+    facts = facts_for_demand(indian.pk, dt.date(2026, 11, 1))
+    assert (facts.demand.kind, facts.demand.extended, facts.demand.pending_since) == (
+        "production",
+        False,
+        dt.date(2024, 5, 1),
+    )

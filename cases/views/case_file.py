@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import roles
 from cases import workflow
+from cases.analysis import answer_extras
 from cases.forms import (
     AddDeadlineForm,
     CancelDeadlineForm,
@@ -212,6 +213,7 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
         "earlier": analyses[1:],
         "can_review": can_review,
         "sign_off_form": form,
+        **(answer_extras(latest.result, latest.as_of) if latest is not None else {}),
     }
 
 

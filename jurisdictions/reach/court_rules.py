@@ -25,11 +25,18 @@ from pathlib import Path
 from typing import TypedDict
 
 from .files import DEFAULT_DIRECTORY, shipped_catalogue
-from .periods import is_working_day, zone
+from .periods import public_holidays, zone
 from .types import CourtRule, CourtRuleUnit
 
 Unit = CourtRuleUnit
 ONE_DAY = timedelta(days=1)
+
+
+def _working_day(day: date, holidays_country: str | None) -> bool:
+    """Not a weekend day nor a public holiday of the country's national calendar."""
+    if day.weekday() >= 5:
+        return False
+    return holidays_country is None or day not in public_holidays(holidays_country, day.year)
 
 
 def rules(directory: Path | str = DEFAULT_DIRECTORY) -> Mapping[str, CourtRule]:
@@ -157,7 +164,7 @@ def count(
         # Elapsed hours, so counted in UTC: a change to or from summer time in the
         # period does not lengthen or shorten it.
         end = (start_local.astimezone(UTC) + timedelta(hours=length)).astimezone(tz)
-        while roll_over and not is_working_day(end.date(), holidays_country):
+        while roll_over and not _working_day(end.date(), holidays_country):
             rolled.append(end.date())
             end = datetime.combine(end.date() + ONE_DAY, end.timetz().replace(tzinfo=None), tzinfo=tz)
         return Working(due=end.astimezone(UTC), rolled_over=tuple(rolled), **working)
@@ -170,11 +177,11 @@ def count(
         counted = 0
         while counted < length:
             day += ONE_DAY
-            if is_working_day(day, holidays_country):
+            if _working_day(day, holidays_country):
                 counted += 1
             else:
                 skipped.append(day)
-    while roll_over and not is_working_day(day, holidays_country):
+    while roll_over and not _working_day(day, holidays_country):
         rolled.append(day)
         day += ONE_DAY
     due = datetime.combine(day + ONE_DAY, time(0), tzinfo=tz).astimezone(UTC)

@@ -11,21 +11,28 @@ from typing import NamedTuple
 from . import periods
 from .types import (
     Agreement,
+    Authority,
     Catalogue,
     CitationCode,
     ConflictRule,
     Court,
     Deadline,
+    DisclosurePermission,
+    DoctrinePeriod,
     Entity,
     Facts,
+    HookPeriod,
     Instrument,
     Item,
+    Period,
     Reach,
     Reason,
     Result,
     Route,
     in_range,
 )
+
+TO_CONFIRM = "to be confirmed by counsel"
 
 # ------------------------------------------------------- the engine's working values
 
@@ -46,6 +53,7 @@ class Outcome(NamedTuple):
     route: Route
     conflicts: tuple[str, ...]
     comity_motion: bool
+    voluntary: bool
     mlat: tuple[str, ...]
     reasons: tuple[Reason, ...]
 
@@ -58,10 +66,10 @@ class ComityTest(NamedTuple):
 
 
 class Clock(NamedTuple):
-    """Where a period is counted: its time zone and public-holiday calendar."""
+    """Where a period is counted: its time zone and holiday calendars."""
 
     time_zone: str
-    holidays_country: str | None
+    calendars: tuple[str, ...]
 
 
 class UnknownInstrumentError(ValueError):
@@ -103,14 +111,37 @@ class _Evaluation:
         if instrument is None:
             raise UnknownInstrumentError(f"unknown instrument {facts.demand.instrument!r}")
         self.instrument: Instrument = instrument
+        self.preserving = instrument.kind == "preservation"
         self.entities: dict[str, Entity] = {e.name: e for e in facts.entities}
         if facts.demand.served_entity not in self.entities:
             raise ValueError(f"served entity {facts.demand.served_entity!r} is not an entity")
         self.served = self.entities[facts.demand.served_entity]
         self.reasons: list[Reason] = []
+        self.hook_kind = instrument.hook
+        self.hook_period: HookPeriod | None = None
+        self.agreement: Agreement | None = None
         self._hook_memo: dict[str, HookTest] = {}
         self._roots: dict[str, str] | None = None
         self._mlat_memo: dict[str | None, tuple[str, ...]] = {}
+
+    # ------------------------------------------------------------ citing
+
+    def _dated(self, codes: tuple[str, ...]) -> list[Authority]:
+        """The authorities among `codes` dated on or before the as-of date, in order."""
+        by_code = self.cat.authority_by_code
+        return [by_code[code] for code in codes if by_code[code].dated <= self.as_of]
+
+    @staticmethod
+    def _cite(authorities: list[Authority], *also: str) -> str:
+        """Citations joined; an authority counsel must confirm says so."""
+        parts = [text for text in also if text]
+        for a in authorities:
+            parts.append(f"{a.citation} ({TO_CONFIRM}: {a.to_confirm})" if a.to_confirm else a.citation)
+        return "; ".join(parts)
+
+    @staticmethod
+    def _confirm(text: str, to_confirm: str) -> str:
+        return f"{text} ({TO_CONFIRM}: {to_confirm})" if to_confirm else text
 
     # ------------------------------------------------------------------ driver
 
@@ -118,24 +149,34 @@ class _Evaluation:
         court = self._court()
         why_not = self._unavailable()
         if why_not:
-            self.reasons.append(Reason("instrument", why_not, self.instrument.citation))
             return self._unavailable_result(why_not)
+        inst = self.instrument
         self.reasons.append(
             Reason(
                 "instrument",
-                f"{self.instrument.code} ({self.instrument.name}) is available to"
-                f" {self.issuer} on {self.as_of.isoformat()}.",
-                self.instrument.citation,
+                self._confirm(
+                    f"{inst.code} ({inst.name}, a {inst.kind} instrument) is available to"
+                    f" {self.issuer} on {self.as_of.isoformat()}.{self._pending_note()}",
+                    inst.to_confirm,
+                ),
+                self._cite([], inst.citation, inst.pending_citation if self._pending_note() else ""),
             )
         )
-        self.doctrine = self._doctrine(court)
+        self.doctrine, self.doctrine_authorities, self.doctrine_text, self.doctrine_citation = self._doctrine(court)
+        self._hook_in_force()
         hook = self._hook(self.served)
         self.hook_ok = hook.ok
         self.enforcing_state = hook.enforcing_state
         self.agreement = hook.agreement
-        self.reasons.append(Reason("hook", hook.text, self._hook_citation()))
+        self.hook_reason = Reason("hook", hook.text, self._hook_citation())
+        self.reasons.append(self.hook_reason)
         self.controlled = self._controlled()
-        self.rules = self._rules_in_force()
+        self.rules, self.lifted = self._rules_in_force()
+        self.permissions = {
+            p.country: p
+            for p in self.cat.disclosure_permissions
+            if in_range(self.as_of, p.start, p.end) and p.country != self.issuer
+        }
         self.comity_possible = self._comity_possible()
         self.comity_proxy_used = False
 
@@ -143,25 +184,50 @@ class _Evaluation:
         items: list[Item] = []
         append = items.append
         assess = self._assess
+        # The account holder's nationality and residence matter only to an agreement
+        # that forbids targeting them and to the comity motion.
+        targeting = self.hook_ok and self.agreement is not None and self.agreement.forbids_targeting_us_persons
+        # Without such an agreement, the comity motion is settled per (storage, person)
+        # after the holding's outcome (_assess defers it), and the key leaves the person out.
+        self.defer_comity = not targeting
+        self.deferred = False
+        deferred: set[tuple] = set()
+        with_comity: dict[tuple, Outcome] = {}
         for account in self.facts.accounts:
             identifier = account.identifier
             us_person = account.us_person
             residence = account.residence
             for h in account.holdings:
-                key = (h.category, h.storage, h.controlled_by, us_person, residence)
+                if targeting:
+                    key: tuple = (h.category, h.storage, h.controlled_by, us_person, residence)
+                else:
+                    key = (h.category, h.storage, h.controlled_by)
                 found = memo.get(key)
                 if found is None:
-                    found = memo[key] = assess(*key)
-                # An Outcome's fields are an Item's last six, in order (positional: this is the hot loop).
+                    self.deferred = False
+                    found = memo[key] = assess(h.category, h.storage, h.controlled_by, us_person, residence)
+                    if self.deferred:
+                        deferred.add(key)
+                if key in deferred:
+                    full = (*key, us_person, residence)
+                    combined = with_comity.get(full)
+                    if combined is None:
+                        test = self._comity(h.storage, us_person, residence)
+                        reason = Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION))
+                        combined = with_comity[full] = found._replace(
+                            comity_motion=test.available, reasons=(*found.reasons, reason)
+                        )
+                    found = combined
+                # An Outcome's fields are an Item's last seven, in order (positional: this is the hot loop).
                 append(Item(identifier, h.category, h.storage, h.controlled_by, *found))
 
-        for rule in sorted({c for item in items for c in item.conflicts}):
-            r = next(x for x in self.rules if x.code == rule)
+        for code in sorted({c for item in items for c in item.conflicts}):
+            r = next(x for x in self.rules if x.code == code)
             self.reasons.append(
                 Reason(
-                    rule,
+                    code,
                     f"{r.law} ({r.severity}) applies to at least one holding.",
-                    r.citation,
+                    self._cite(self._dated(r.authorities), r.citation),
                 )
             )
         if self.comity_proxy_used:
@@ -177,6 +243,8 @@ class _Evaluation:
 
         response_due = self._response_due(items)
         comity_due = self._comity_due(items, court)
+        preservation = self._preservation_expires(items, court)
+        objection = self._objection_due(items)
         return Result(
             doctrine=self.doctrine,
             items=tuple(items),
@@ -187,22 +255,61 @@ class _Evaluation:
             available=True,
             hook_satisfied=self.hook_ok,
             enforcing_state=self.enforcing_state if self.hook_ok else None,
+            kind=inst.kind,
+            doctrine_authorities=self.doctrine_authorities,
+            preservation_expires=preservation,
+            conflict_objection_due=objection,
         )
 
     # ------------------------------------------------------- step 1: available
 
+    def _pending(self) -> bool:
+        """Was the proceeding pending on or before the instrument's cut-off day?"""
+        inst, since = self.instrument, self.demand.pending_since
+        return (
+            inst.pending_rule is not None
+            and inst.pending_cutoff is not None
+            and since is not None
+            and since <= inst.pending_cutoff
+        )
+
+    def _pending_note(self) -> str:
+        """What the reasons say of a pending proceeding (Indian process only)."""
+        inst = self.instrument
+        if inst.pending_rule is None or inst.pending_cutoff is None:
+            return ""
+        cutoff = inst.pending_cutoff.isoformat()
+        since = self.demand.pending_since
+        if since is None:
+            if self.as_of <= inst.pending_cutoff:
+                return ""
+            return (
+                " No start date of the proceeding is given: it is assumed not to have been"
+                f" pending on the day after {cutoff}."
+            )
+        if self._pending():
+            return (
+                f" The proceeding began on {since.isoformat()}, on or before {cutoff}: it"
+                f" continues under the earlier law."
+            )
+        return f" The proceeding began on {since.isoformat()}, after {cutoff}."
+
     def _unavailable(self) -> str | None:
         inst, day = self.instrument, self.as_of
+        pending = self._pending()
         if day < inst.start:
             return (
                 f"{inst.code} is not available on {day.isoformat()}: it applies from"
                 f" {inst.start.isoformat()}. Every holding goes through mutual legal"
                 " assistance."
             )
-        if inst.end is not None and day > inst.end:
+        if inst.end is not None and day > inst.end and not (pending and inst.pending_rule == "continues"):
             return (
-                f"{inst.code} is not available on {day.isoformat()}: it ceased to apply after {inst.end.isoformat()}."
+                f"{inst.code} is not available on {day.isoformat()}: it ceased to apply after"
+                f" {inst.end.isoformat()}.{self._pending_note()}"
             )
+        if pending and inst.pending_rule == "excluded":
+            return f"{inst.code} is not available to this proceeding.{self._pending_note()}"
         if inst.issuing_blocs:
             for bloc in inst.issuing_blocs:
                 if not self.cat.is_member(bloc, self.issuer, day):
@@ -216,7 +323,10 @@ class _Evaluation:
         return None
 
     def _unavailable_result(self, why_not: str) -> Result:
-        reason = Reason("instrument", why_not, self.instrument.citation)
+        inst = self.instrument
+        citation = self._cite([], inst.citation, inst.pending_citation if self._pending_note() else "")
+        reason = Reason("instrument", why_not, citation)
+        self.reasons.append(reason)
         items = []
         for account in self.facts.accounts:
             for h in account.holdings:
@@ -230,6 +340,7 @@ class _Evaluation:
                         route=Route.MLAT,
                         conflicts=(),
                         comity_motion=False,
+                        voluntary=False,
                         mlat=self._mlat(h.storage),
                         reasons=(reason,),
                     )
@@ -246,6 +357,8 @@ class _Evaluation:
             reasons=tuple(self.reasons),
             catalogue_version=self.cat.version,
             available=False,
+            kind=inst.kind,
+            doctrine_authorities=(),
         )
 
     # --------------------------------------------------------- court, doctrine
@@ -260,76 +373,84 @@ class _Evaluation:
         if court is not None and court.jurisdiction != home:
             court = None
         if court is not None:
+            state = f", {court.state}" if court.state else ""
             self.reasons.append(
                 Reason(
                     "court",
-                    f"Issuing court {name!r} is {court.name}, in the"
-                    f" {self.cat.circuit_name(court.circuit)}; its deadlines are counted in"
-                    f" {court.time_zone}.",
+                    f"Issuing court {name!r} is {court.name} ({court.time_zone}{state}), in the"
+                    f" {self.cat.circuit_name(court.circuit)}.",
                     self.cat.cite(CitationCode.COURT),
                 )
             )
             return court
-        described = f"Issuing court {name!r} is not in the catalogue" if name else ("No issuing court is given")
+        described = f"Issuing court {name!r} is not in the catalogue" if name else "No issuing court is given"
         circuits = sorted(
             {
                 c
                 for dp in self.cat.doctrine_by_instrument.get(self.instrument.code, ())
                 for c in (*dp.circuits, *dp.except_circuits)
             }
-            or {"2"}
         )
+        jurisdiction = self.cat.jurisdiction_by_code[home]
         outside = " or ".join(f"the {self.cat.circuit_name(c)}" for c in circuits)
+        where = f"a court outside {outside}" if outside else "a court"
+        holidays = " and no state's legal holidays" if jurisdiction.holidays_country else ""
         self.reasons.append(
             Reason(
                 "court",
-                f"{described}: it is assumed to be outside {outside}.",
+                f"{described}: the engine assumes {where}, sitting in {jurisdiction.time_zone},"
+                f" with {jurisdiction.name} federal legal holidays only{holidays}. Counsel"
+                " confirms the court.",
                 self.cat.cite(CitationCode.COURT_UNKNOWN),
-            )
-        )
-        jurisdiction = self.cat.jurisdiction_by_code[home]
-        self.reasons.append(
-            Reason(
-                "court-time-zone",
-                f"{described}: its time zone is assumed to be {jurisdiction.time_zone}"
-                f" (the capital of {jurisdiction.name}).",
-                self.cat.cite(CitationCode.COURT_TIME_ZONE),
             )
         )
         return None
 
-    def _doctrine(self, court: Court | None) -> str:
+    def _doctrine(self, court: Court | None) -> tuple[str, tuple[str, ...], str, str]:
+        """Doctrine, its authority ids (the contract's form), the reason's words and citation."""
+        inst, as_of = self.instrument, self.as_of.isoformat()
         circuit = court.circuit if court is not None else None
-        for dp in self.cat.doctrine_by_instrument.get(self.instrument.code, ()):
+        found: DoctrinePeriod | None = None
+        for dp in self.cat.doctrine_by_instrument.get(inst.code, ()):
             if dp.applies(self.as_of, circuit):
-                end = dp.end.isoformat() if dp.end else "the present"
-                where = ""
-                if dp.circuits:
-                    where = " in the " + ", ".join(self.cat.circuit_name(c) for c in dp.circuits)
-                elif dp.except_circuits:
-                    where = " outside the " + ", ".join(self.cat.circuit_name(c) for c in dp.except_circuits)
-                self.reasons.append(
-                    Reason(
-                        "doctrine",
-                        f"{self.instrument.code} is {dp.doctrine}{where} from {dp.start.isoformat()} to {end}.",
-                        dp.authority,
-                    )
-                )
-                return dp.doctrine
-        self.reasons.append(
-            Reason(
-                "doctrine",
-                f"{self.instrument.code} is control-based: it reaches data the served"
-                " entity controls wherever it is stored (no doctrine period limits it).",
-                self.instrument.citation,
+                found = dp
+                break
+        if found is None:
+            text = (
+                f"On {as_of}, {inst.code} is control-based: it reaches data the served entity"
+                " controls wherever it is stored; it rests on its own statute."
             )
-        )
-        return "control-based"
+            self.reasons.append(Reason("doctrine", text, inst.citation))
+            return "control-based", (inst.code,), text, inst.citation
+        where = ""
+        if found.circuits:
+            where = " in the " + ", ".join(self.cat.circuit_name(c) for c in found.circuits)
+        elif found.except_circuits:
+            where = " outside the " + ", ".join(self.cat.circuit_name(c) for c in found.except_circuits)
+        dated = self._dated(found.authorities)
+        text = f"On {as_of}, {inst.code} is {found.doctrine}{where}"
+        if dated or not found.authorities:
+            text += f": {found.note}." if found.note else "."
+        else:
+            text += "; no authority on the point is yet decided, so it rests on its own statute."
+        text = self._confirm(text, found.to_confirm)
+        citation = self._cite(dated) if dated else inst.citation
+        ids = tuple(a.code for a in dated) or (inst.code,)
+        self.reasons.append(Reason("doctrine", text, citation))
+        return found.doctrine, ids, text, citation
 
     # -------------------------------------------------------------- step 3: hook
 
+    def _hook_in_force(self) -> None:
+        """The instrument's hook, or that of the last hook period begun by the as-of date."""
+        for hp in self.cat.hook_periods_by_instrument.get(self.instrument.code, ()):
+            if hp.start <= self.as_of:
+                self.hook_kind, self.hook_period = hp.hook, hp
+
     def _hook_citation(self) -> str:
-        hook = self.instrument.hook
+        hook = self.hook_kind
+        if self.hook_period is not None:
+            return self._cite(self._dated(self.hook_period.authorities), self.instrument.citation)
         if hook == "services-or-group":
             return self.cat.cite(CitationCode.HOOK_SERVICES_OR_GROUP, self.instrument)
         if hook == "eu-establishment":
@@ -343,17 +464,22 @@ class _Evaluation:
         found = self._hook_memo.get(entity.name)
         if found is None:
             found = self._hook_memo[entity.name] = self._hook_uncached(entity)
+            if self.hook_period is not None and self.hook_period.note:
+                since = self.hook_period.start.isoformat()
+                found = self._hook_memo[entity.name] = found._replace(
+                    text=f"{found.text} Since {since} the test is {self.hook_kind}: {self.hook_period.note}."
+                )
         return found
 
     def _presence(self, entity: Entity) -> bool:
         return entity.country == self.issuer or self.issuer in entity.establishments
 
-    def _services(self, entity: Entity) -> bool:
+    def _offers(self, entity: Entity) -> bool:
         offers = entity.offers_services_in
-        return self._presence(entity) or "*" in offers or self.issuer in offers
+        return "*" in offers or self.issuer in offers
 
     def _hook_uncached(self, entity: Entity) -> HookTest:
-        hook, code = self.instrument.hook, self.instrument.code
+        hook, code = self.hook_kind, self.instrument.code
         name, issuer = entity.name, self.issuer
         if hook in ("presence", "services", "services-or-group"):
             if self._presence(entity):
@@ -365,7 +491,7 @@ class _Evaluation:
                     f"{name} is not subject to {code}: it has no presence in {issuer}"
                     " (neither incorporated nor established there).",
                 )
-            if self._services(entity):
+            if self._offers(entity):
                 return HookTest(True, f"{name} is subject to {code}: it offers services in {issuer}.")
             if hook == "services":
                 return HookTest(
@@ -373,6 +499,11 @@ class _Evaluation:
                     f"{name} is not subject to {code}: no presence in {issuer} and no services offered there.",
                 )
             root = self._root(entity.name)
+            if self._offers(self.entities[root]):
+                return HookTest(
+                    True,
+                    f"{name} is subject to {code}: its ultimate parent {root} offers services in {issuer}.",
+                )
             for other in self.facts.entities:
                 if self._root(other.name) == root and self._presence(other):
                     return HookTest(
@@ -383,7 +514,7 @@ class _Evaluation:
             return HookTest(
                 False,
                 f"{name} is not subject to {code}: neither it nor any entity of its group"
-                f" has a presence in {issuer}, and it offers no services there.",
+                f" has a presence in {issuer}, and neither it nor its ultimate parent offers services there.",
             )
         if hook == "eu-establishment":
             for country in (entity.country, *entity.establishments):
@@ -412,14 +543,14 @@ class _Evaluation:
             return HookTest(
                 True,
                 f"{name} ({entity.country}) is subject to {code} under the"
-                f" {agreement.name}, in force since {agreement.start.isoformat()}.",
+                f" {agreement.name}, in force since {agreement.start.isoformat()}, which designates {code}.",
                 agreement=agreement,
             )
         if entity.country == issuer:
             return HookTest(
                 False,
                 f"{name} ({entity.country}) is in the issuing state itself: {code} reaches a provider"
-                " in the US under an executive agreement designating it; a provider at home"
+                " abroad under an executive agreement designating it; a provider at home"
                 " answers to domestic process.",
             )
         return HookTest(
@@ -462,58 +593,117 @@ class _Evaluation:
 
     # ----------------------------------------------------------------- control
 
-    def _controlled(self) -> frozenset[str]:
-        served = self.served.name
-        designated = set(self.served.designated_for) if self.instrument.hook == "eu-establishment" else set()
-        controlled = set()
+    def _controlled(self) -> dict[str, Reason]:
+        """Every entity the served entity controls, with the link that gives control."""
+        inst, served = self.instrument, self.served.name
+        designated = set(self.served.designated_for) if inst.hook == "eu-establishment" else set()
+        group_root = self._root(served) if inst.group_control else None
+        control = self.cat.cite(CitationCode.CONTROL, inst)
+        controlled: dict[str, Reason] = {}
         for entity in self.facts.entities:
-            chain = self._chain(entity.name)
-            if served in chain or (designated and not designated.isdisjoint(chain)):
-                controlled.add(entity.name)
-        return frozenset(controlled)
+            name = entity.name
+            chain = self._chain(name)
+            if name == served:
+                controlled[name] = Reason("control", f"{name} is the served entity itself.", control)
+            elif served in chain:
+                path = " → ".join(reversed(chain[: chain.index(served) + 1]))
+                controlled[name] = Reason("control", f"{served} controls {name}, its subsidiary ({path}).", control)
+            elif designated and not designated.isdisjoint(chain):
+                via = next(n for n in chain if n in designated)
+                whom = name if via == name else f"{via}, an ancestor of {name}"
+                controlled[name] = Reason(
+                    "control",
+                    f"{served} reaches {name}'s data as the designated establishment or legal"
+                    f" representative for {whom} under Directive (EU) 2023/1544.",
+                    self.cat.cite(CitationCode.DESIGNATION),
+                )
+            elif group_root is not None and self._root(name) == group_root:
+                dated = self._dated(inst.control_authorities)
+                controlled[name] = Reason(
+                    "control",
+                    self._confirm(
+                        f"{served} answers for the whole of its group under {inst.code}: {name}"
+                        f" shares its ultimate parent {group_root}.",
+                        inst.to_confirm,
+                    ),
+                    self._cite(dated, inst.citation),
+                )
+        return controlled
+
+    def _not_controlled(self, name: str) -> str:
+        inst, served = self.instrument, self.served.name
+        links = ["the served entity", "one of its subsidiaries"]
+        if inst.hook == "eu-establishment":
+            links.append("an entity it is designated for")
+        if inst.group_control:
+            links.append("of its group")
+        return f"{served} does not control {name}: {name} is not {', nor '.join(links)}."
 
     # --------------------------------------------------------------- conflicts
 
-    def _rules_in_force(self) -> tuple[ConflictRule, ...]:
-        """Rules in force on the as-of date whose issuer-side condition holds."""
-        lifted = self.agreement.lifts if self.agreement is not None else ()
-        rules = []
+    def _rules_in_force(self) -> tuple[tuple[ConflictRule, ...], tuple[ConflictRule, ...]]:
+        """Rules in force whose issuer-side condition holds, and those an agreement lifts.
+
+        A preservation discloses nothing: it collects no disclosure conflict.
+        """
+        if self.preserving:
+            return (), ()
+        lifting = self.agreement.lifts if self.agreement is not None and self.hook_ok else ()
+        rules: list[ConflictRule] = []
+        lifted: list[ConflictRule] = []
         for rule in self.cat.conflict_rules:
-            if not in_range(self.as_of, rule.start, rule.end) or rule.code in lifted:
+            if not in_range(self.as_of, rule.start, rule.end):
                 continue
             if rule.trigger == "stored_in_bloc_not_issuer":
                 if self.cat.is_member(rule.bloc or "", self.issuer, self.as_of):
                     continue
             elif self.issuer in rule.countries:
                 continue
-            rules.append(rule)
-        return tuple(rules)
+            (lifted if rule.code in lifting else rules).append(rule)
+        return tuple(rules), tuple(lifted)
 
-    def _conflicts(self, category: str, storage: str | None, controller: Entity) -> list[ConflictRule]:
-        found = []
-        for rule in self.rules:
-            if rule.categories and category not in rule.categories:
-                continue
-            trigger = rule.trigger
-            if trigger == "stored_in_country_not_issuer":
-                hit = storage in rule.countries
-            elif trigger == "stored_in_bloc_not_issuer":
-                hit = (
-                    storage is not None
-                    and storage not in rule.except_countries
-                    and self.cat.is_member(rule.bloc or "", storage, self.as_of)
-                )
-            else:  # "controller_in_country_not_issuer"
-                hit = controller.country in rule.countries
-            if hit:
-                found.append(rule)
-        return found
+    def _triggered(self, rule: ConflictRule, category: str, storage: str | None, controller: Entity) -> str | None:
+        """Why `rule` applies to the holding, or None when it does not."""
+        if rule.categories and category not in rule.categories:
+            return None
+        trigger = rule.trigger
+        if trigger == "stored_in_country_not_issuer":
+            if storage in rule.countries:
+                return f"the data is stored in {storage} and the demand comes from {self.issuer}"
+            return None
+        if trigger == "stored_in_bloc_not_issuer":
+            if (
+                storage is not None
+                and storage not in rule.except_countries
+                and self.cat.is_member(rule.bloc or "", storage, self.as_of)
+            ):
+                bloc = next((b.name for b in self.cat.blocs if b.code == rule.bloc), rule.bloc)
+                return f"the data is stored in {storage}, in the {bloc}, and {self.issuer} is outside it"
+            return None
+        if controller.country in rule.countries:  # "controller_in_country_not_issuer"
+            return (
+                f"the {category} data is held by {controller.name}, incorporated in {controller.country},"
+                f" and the demand comes from {self.issuer}"
+            )
+        return None
+
+    def _excepted(self, rule: ConflictRule, category: str, storage: str | None) -> str | None:
+        """Why a bloc rule does not reach data stored in one of its excepted countries."""
+        if (
+            rule.trigger == "stored_in_bloc_not_issuer"
+            and storage is not None
+            and storage in rule.except_countries
+            and (not rule.categories or category in rule.categories)
+            and self.cat.is_member(rule.bloc or "", storage, self.as_of)
+        ):
+            return f"{rule.law} does not apply to data stored in {storage}, which the rule excepts."
+        return None
 
     # ------------------------------------------------------------------ comity
 
     def _comity_possible(self) -> bool:
         code = self.instrument.comity_period
-        if code is None:
+        if code is None or self.preserving:
             return False
         period = self.cat.period_by_code[code]
         return period.start is None or self.as_of >= period.start
@@ -546,6 +736,35 @@ class _Evaluation:
             found = self._mlat_memo[storage] = tuple(names)
         return found
 
+    # --------------------------------------------------- step 4.8: voluntary
+
+    def _voluntary(
+        self, category: str, controller: Entity, route: Route, prohibited: bool
+    ) -> tuple[bool, Reason | None]:
+        """May the US provider holding it disclose it of its own accord (RULES.md §2 step 4.8)?"""
+        permission: DisclosurePermission | None = self.permissions.get(controller.country)
+        if (
+            self.preserving
+            or permission is None
+            or category not in permission.categories
+            or category not in self.instrument.categories
+            or route in (Route.INSUFFICIENT_INSTRUMENT, Route.AGREEMENT)
+            or prohibited
+        ):
+            return False, None
+        binds = (
+            "whether or not the demand binds it"
+            if route in (Route.MLAT, Route.REDIRECT)
+            else "besides answering the demand"
+        )
+        return True, Reason(
+            "voluntary",
+            f"Voluntary disclosure: the law of {controller.country} permits {controller.name} to disclose"
+            f" this {category} data to the {self.issuer} requester of its own accord, {binds}. The"
+            " provider's own policy, and any other law that weighs, decide whether it does.",
+            self._cite(self._dated(permission.authorities), permission.citation),
+        )
+
     # ------------------------------------------------------- step 4: a holding
 
     def _assess(
@@ -560,27 +779,32 @@ class _Evaluation:
         controller = self.entities[controlled_by]
         code = self.instrument.code
 
+        def unreached(route: Route, *reasons: Reason) -> Outcome:
+            voluntary, why = self._voluntary(category, controller, route, False)
+            mlat = self._mlat(storage) if route == Route.MLAT else ()
+            found = (*reasons, why) if why is not None else reasons
+            return tuple.__new__(Outcome, (Reach.NONE, route, (), False, voluntary, mlat, found))
+
         def redirect_or_mlat(text: str, citation: str) -> Outcome:
             hook = self._hook(controller)
             route = Route.REDIRECT if hook.ok else Route.MLAT
-            return self._outcome(Reach.NONE, route, storage, Reason("route", f"{text} {hook.text}", citation))
+            where = (
+                f"Route: redirect the requester to {controlled_by}, which is itself subject to {code}."
+                if hook.ok
+                else "Route: mutual legal assistance."
+            )
+            return unreached(route, Reason("route", f"{text} {hook.text} {where}", citation))
 
         if not self.hook_ok:
             return redirect_or_mlat(
-                f"The served entity {self.served.name} is not subject to {code}.",
+                f"The served entity {self.served.name} is not subject to {code}, so nothing is reached through it.",
                 self._hook_citation(),
             )
         if category not in self.instrument.categories:
             allowed = ", ".join(sorted(self.instrument.categories))
-            return self._outcome(
-                Reach.NONE,
+            return unreached(
                 Route.INSUFFICIENT_INSTRUMENT,
-                storage,
-                Reason(
-                    "category",
-                    f"{code} reaches {allowed} data only, not {category}.",
-                    self.instrument.citation,
-                ),
+                Reason("category", f"{code} reaches {allowed} data only, not {category}.", self.instrument.citation),
             )
         agreement = self.agreement
         if (
@@ -589,64 +813,142 @@ class _Evaluation:
             and (us_person is True or residence == "US")
         ):
             who = "a US person" if us_person is True else "a person in the US"
-            return self._outcome(
-                Reach.NONE,
+            return unreached(
                 Route.MLAT,
-                storage,
-                Reason(
-                    "targeting",
-                    f"The {agreement.name} forbids orders targeting {who}.",
-                    agreement.citation,
-                ),
+                Reason("targeting", f"The {agreement.name} forbids orders targeting {who}.", agreement.citation),
             )
-        if controlled_by not in self.controlled:
+        control = self.controlled.get(controlled_by)
+        if control is None:
             return redirect_or_mlat(
-                f"{self.served.name} does not control {controlled_by}.", self.cat.cite(CitationCode.CONTROL)
+                self._not_controlled(controlled_by), self.cat.cite(CitationCode.CONTROL, self.instrument)
             )
+        reasons = [self.hook_reason, control]
+        where = f"Stored in {storage}" if storage else "Storage unknown"
         if storage is not None and storage == self.issuer:
             reach = Reach.STORAGE
-            why = f"Stored in the issuing jurisdiction {self.issuer}."
+            reasons.append(
+                Reason(
+                    "reach",
+                    f"Stored in {self.issuer}, the issuing jurisdiction: reached where it is stored.",
+                    self.instrument.citation,
+                )
+            )
+        elif self.preserving:
+            reach = Reach.CONTROL
+            reasons.append(
+                Reason(
+                    "reach",
+                    f"{where}: a preservation request reaches what the served entity controls, wherever"
+                    f" stored. {self.doctrine_text}",
+                    self._cite([], self.doctrine_citation),
+                )
+            )
         elif self.doctrine == "control-based":
             reach = Reach.CONTROL
-            where = f"Stored in {storage}" if storage else "Storage unknown"
-            held = (
-                f"held by {controlled_by} itself"
-                if controlled_by == self.served.name
-                else f"held by {controlled_by}, which {self.served.name} controls"
-            )
-            why = f"{where}, {held}: reached by control (control-based doctrine)."
-        else:
-            where = f"Stored in {storage}" if storage else "Storage unknown"
-            return self._outcome(
-                Reach.NONE,
-                Route.MLAT,
-                storage,
+            reasons.append(
                 Reason(
-                    "doctrine",
-                    f"{where}, outside {self.issuer}: a storage-based doctrine does not reach it.",
-                    self.instrument.citation,
+                    "reach",
+                    f"{where}, outside {self.issuer}: reached by control. {self.doctrine_text}",
+                    self.doctrine_citation,
+                )
+            )
+        else:
+            return unreached(
+                Route.MLAT,
+                self.hook_reason,
+                control,
+                Reason(
+                    "reach",
+                    f"{where}, outside {self.issuer}: not reached, so it goes through mutual legal assistance."
+                    f" {self.doctrine_text}",
+                    self.doctrine_citation,
                 ),
             )
-        reasons = [Reason("reach", why, self.instrument.citation)]
-        rules = self._conflicts(category, storage, controller)
-        for rule in rules:
-            reasons.append(Reason(rule.code, f"{rule.law}: {rule.severity}.", rule.citation))
-        if any(rule.severity == "prohibition" for rule in rules):
+        if self.preserving:
+            reasons.append(
+                Reason(
+                    "route",
+                    "Route: direct. A preservation discloses nothing, so no law restricting disclosure"
+                    " applies to it; a later demand for the data is analysed on its own.",
+                    self.cat.cite(CitationCode.PRESERVATION, self.instrument),
+                )
+            )
+            return tuple.__new__(Outcome, (reach, Route.DIRECT, (), False, False, (), tuple(reasons)))
+
+        rules = []
+        for rule in self.rules:
+            why = self._triggered(rule, category, storage, controller)
+            if why is not None:
+                rules.append(rule)
+                reasons.append(
+                    Reason(
+                        rule.code,
+                        f"{rule.law} ({rule.severity}): {why}.",
+                        self._cite(self._dated(rule.authorities), rule.citation),
+                    )
+                )
+            else:
+                excepted = self._excepted(rule, category, storage)
+                if excepted is not None:
+                    reasons.append(Reason(rule.code, excepted, self._cite(self._dated(rule.except_authorities))))
+        for rule in self.lifted:
+            why = self._triggered(rule, category, storage, controller)
+            if why is not None and agreement is not None:
+                reasons.append(
+                    Reason(
+                        rule.code,
+                        f"{rule.law} would bar this disclosure ({why}), but the {agreement.name} lifts it"
+                        f" for orders under it.",
+                        self._cite(self._dated(rule.except_authorities), agreement.citation),
+                    )
+                )
+        prohibited = [rule.code for rule in rules if rule.severity == "prohibition"]
+        if prohibited:
             route = Route.MLAT
-        elif self.instrument.hook == "agreement":
+            treaties = self._mlat(storage)
+            via = f" ({', '.join(treaties)})" if treaties else ""
+            reasons.append(
+                Reason(
+                    "route",
+                    f"Route: mutual legal assistance{via}, because {' and '.join(prohibited)}"
+                    f" {'prohibits' if len(prohibited) == 1 else 'prohibit'} direct disclosure.",
+                    "; ".join(rule.citation for rule in rules if rule.severity == "prohibition"),
+                )
+            )
+        elif self.hook_kind == "agreement" and agreement is not None:
             route = Route.AGREEMENT
+            reasons.append(
+                Reason("route", f"Route: under the {agreement.name}, which designates {code}.", agreement.citation)
+            )
         else:
             route = Route.DIRECT
+            reasons.append(
+                Reason(
+                    "route",
+                    f"Route: direct: {self.served.name} produces it in answer to {code}.",
+                    self.instrument.citation,
+                )
+            )
         comity = False
         if self.comity_possible and category == "content" and reach == Reach.CONTROL:
             self.comity_proxy_used = True
+            if self.defer_comity:  # run() adds it per account holder
+                self.deferred = True
+                return tuple.__new__(Outcome, (reach, route, (), False, False, (), ()))._replace(
+                    conflicts=tuple(sorted(rule.code for rule in rules)),
+                    mlat=self._mlat(storage) if route == Route.MLAT else (),
+                    reasons=tuple(reasons),
+                )
             test = self._comity(storage, us_person, residence)
             comity = test.available
             reasons.append(Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION)))
+        voluntary, why_voluntary = self._voluntary(category, controller, route, bool(prohibited))
+        if why_voluntary is not None:
+            reasons.append(why_voluntary)
         conflicts = tuple(sorted(rule.code for rule in rules))
         mlat = self._mlat(storage) if route == Route.MLAT else ()
         # tuple.__new__ skips the NamedTuple's Python-level __new__: this runs once per holding shape.
-        return tuple.__new__(Outcome, (reach, route, conflicts, comity, mlat, tuple(reasons)))
+        return tuple.__new__(Outcome, (reach, route, conflicts, comity, voluntary, mlat, tuple(reasons)))
 
     def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> ComityTest:
         home = self.instrument.jurisdiction
@@ -672,13 +974,25 @@ class _Evaluation:
             f" holder is not a US person and resides in {residence}.",
         )
 
-    def _outcome(self, reach: Reach, route: Route, storage: str | None, reason: Reason) -> Outcome:
-        """An outcome with no conflict and no comity motion, for one reason."""
-        mlat = self._mlat(storage) if route == Route.MLAT else ()
-        # No conflicts, no comity motion (tuple.__new__: see _assess).
-        return tuple.__new__(Outcome, (reach, route, (), False, mlat, (reason,)))
-
     # -------------------------------------------------------------- deadlines
+
+    def _count(self, period: Period, kind: str, court: Court | None, *, length: int | None = None) -> Deadline | None:
+        """The period counted on its clock; None when its end falls after 9999-12-31."""
+        clock = self._clock(period.clock, court)
+        try:
+            return periods.count(
+                period,
+                kind=kind,
+                served_at=self.demand.served_at,
+                as_of=self.as_of,
+                time_zone=clock.time_zone,
+                calendars=clock.calendars,
+                holidays=periods.holidays_for(self.cat, clock.calendars) if period.roll_over else None,
+                length=length,
+                names=periods.holiday_names_for(self.cat, clock.calendars) if period.roll_over else None,
+            )
+        except OverflowError:
+            return None
 
     def _response_due(self, items: list[Item]) -> Deadline | None:
         if self.demand.due_at is not None:
@@ -689,16 +1003,10 @@ class _Evaluation:
                 return None
             if self.demand.emergency and self.instrument.emergency_period:
                 code = self.instrument.emergency_period
-            period = self.cat.period_by_code[code]
-            clock = self._clock(period.clock, None)
-            deadline = periods.count(
-                period,
-                kind="response",
-                served_at=self.demand.served_at,
-                as_of=self.as_of,
-                time_zone=clock.time_zone,
-                holidays_country=clock.holidays_country,
-            )
+            counted = self._count(self.cat.period_by_code[code], "response", None)
+            if counted is None:
+                return None
+            deadline = counted
         self.reasons.append(Reason("response_due", periods.describe(deadline), deadline.citation))
         return deadline
 
@@ -706,27 +1014,71 @@ class _Evaluation:
         code = self.instrument.comity_period
         if code is None or not any(item.comity_motion for item in items):
             return None
+        deadline = self._count(self.cat.period_by_code[code], "comity_motion", court)
+        if deadline is None:
+            return None
+        citation = deadline.citation
+        if court is not None and court.state:
+            citation += f"; {self.cat.cite(CitationCode.STATE_HOLIDAYS)}"
+        self.reasons.append(Reason("comity_motion_due", periods.describe(deadline), citation))
+        return deadline
+
+    def _preservation_expires(self, items: list[Item], court: Court | None) -> Deadline | None:
+        code = self.instrument.preservation_period
+        if code is None or not any(item.reach != Reach.NONE for item in items):
+            return None
         period = self.cat.period_by_code[code]
-        clock = self._clock(period.clock, court)
-        deadline = periods.count(
-            period,
-            kind="comity_motion",
-            served_at=self.demand.served_at,
-            as_of=self.as_of,
-            time_zone=clock.time_zone,
-            holidays_country=clock.holidays_country,
+        length = period.extended_length if self.demand.extended and period.extended_length else None
+        deadline = self._count(period, "preservation", court, length=length)
+        if deadline is None:
+            return None
+        extended = " (extended once)" if length else ""
+        self.reasons.append(
+            Reason("preservation_expires", f"Preservation{extended}: {periods.describe(deadline)}", deadline.citation)
         )
-        self.reasons.append(Reason("comity_motion_due", periods.describe(deadline), deadline.citation))
+        return deadline
+
+    def _objection_due(self, items: list[Item]) -> Deadline | None:
+        """Art. 17: a reasoned objection when a reached holding meets a third country's law."""
+        code = self.instrument.objection_period
+        if code is None or not self.hook_ok:
+            return None
+        home, blocs = self.instrument.jurisdiction, self.instrument.issuing_blocs
+        by_code = {r.code: r for r in self.rules}
+
+        def third_country(rule: ConflictRule) -> bool:
+            law_of = rule.jurisdiction
+            return law_of != home and not any(self.cat.is_member(b, law_of, self.as_of) for b in blocs)
+
+        laws = sorted(
+            {c for item in items if item.reach != Reach.NONE for c in item.conflicts if third_country(by_code[c])}
+        )
+        if not laws:
+            return None
+        deadline = self._count(self.cat.period_by_code[code], "conflict_objection", None)
+        if deadline is None:
+            return None
+        self.reasons.append(
+            Reason(
+                "conflict_objection_due",
+                f"A reached holding meets the law of a third country ({', '.join(laws)}): a reasoned"
+                f" objection is due. {periods.describe(deadline)}",
+                deadline.citation,
+            )
+        )
         return deadline
 
     def _clock(self, clock: str, court: Court | None) -> Clock:
-        """The time zone and holiday calendar a period is counted in."""
+        """The time zone and holiday calendars a period is counted in."""
         home = self.cat.jurisdiction_by_code[self.instrument.jurisdiction]
         if clock == "court" and court is not None:
             court_home = self.cat.jurisdiction_by_code[court.jurisdiction]
-            return Clock(court.time_zone, court_home.holidays_country)
+            calendars: tuple[str, ...] = (court_home.holidays_country,) if court_home.holidays_country else ()
+            if court.state:
+                calendars += (f"{court.jurisdiction}-{court.state}",)
+            return Clock(court.time_zone, calendars)
         if clock == "enforcing-state" and self.enforcing_state:
             state = self.cat.jurisdiction_by_code.get(self.enforcing_state)
             if state is not None:
-                return Clock(state.time_zone, state.holidays_country)
-        return Clock(home.time_zone, home.holidays_country)
+                return Clock(state.time_zone, (state.holidays_country,) if state.holidays_country else ())
+        return Clock(home.time_zone, (home.holidays_country,) if home.holidays_country else ())

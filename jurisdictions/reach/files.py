@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .types import (
     Agreement,
+    Authority,
     Bloc,
     Catalogue,
     CatalogueError,
@@ -28,7 +29,10 @@ from .types import (
     ConflictRule,
     Court,
     CourtRule,
+    DisclosurePermission,
     DoctrinePeriod,
+    HolidayRule,
+    HookPeriod,
     Instrument,
     Jurisdiction,
     Membership,
@@ -51,10 +55,22 @@ TABLES: dict[str, tuple[str, type]] = {
     "circuit": ("circuits", Circuit),
     "citation": ("citations", Citation),
     "court_rule": ("court_rules", CourtRule),
+    "authority": ("authorities", Authority),
+    "hook_period": ("hook_periods", HookPeriod),
+    "disclosure_permission": ("disclosure_permissions", DisclosurePermission),
+    "holiday": ("holiday_rules", HolidayRule),
 }
 
 # Catalogue fields read from the files only: no table, no admin form.
-FILES_ONLY = ("circuits", "citations", "court_rules")
+FILES_ONLY = (
+    "circuits",
+    "citations",
+    "court_rules",
+    "authorities",
+    "hook_periods",
+    "disclosure_permissions",
+    "holiday_rules",
+)
 
 
 def _files(directory: Path | str) -> list[Path]:

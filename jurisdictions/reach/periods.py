@@ -2,17 +2,27 @@
 
 A period is counted in the time zone of the place where the act is due. A period in
 days ends at the end of its last day, i.e. 00:00 of the next day in that zone; a
-period in hours counts elapsed hours from the first full hour after receipt. Public
-holidays are the `holidays` package's national calendar, observed dates included.
+period in hours counts elapsed hours from the first full hour after receipt.
+
+Holidays come from calendars named in the catalogue (`[[holiday]]`, holidays.toml):
+a calendar is either a set of rules (US federal and state legal holidays, generated
+by `legal_holidays`) or, for rows with rule "package", the `holidays` package's
+national calendar for the years those rows allow; a calendar with no row has none.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from .types import Deadline, Period
+from .legal_holidays import legal_holidays, observances
+from .types import Catalogue, Deadline, Period
+
+Holidays = Callable[[int], frozenset[date]]
+HolidayNames = Callable[[date], str]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 ONE_DAY = timedelta(days=1)
 ONE_HOUR = timedelta(hours=1)
@@ -29,10 +39,33 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, years=year))
 
 
-def is_working_day(day: date, holidays_country: str | None) -> bool:
+def holidays_for(catalogue: Catalogue, calendars: tuple[str, ...]) -> Holidays:
+    """year -> the holidays of `calendars` in that year (`legal_holidays` caches them)."""
+    rules = catalogue.holiday_rules
+    return lambda year: legal_holidays(rules, calendars, year)
+
+
+def holiday_names_for(catalogue: Catalogue, calendars: tuple[str, ...]) -> HolidayNames:
+    """day -> why it is no working day, in words ("Monday, Lincoln's Birthday (NY)")."""
+    rules = catalogue.holiday_rules
+
+    def why(day: date) -> str:
+        parts = [WEEKDAYS[day.weekday()]]
+        for observance in observances(rules, calendars, day):
+            name = observance.name
+            if observance.rule.to_confirm:
+                name += f" (to be confirmed by counsel: {observance.rule.to_confirm})"
+            if name not in parts:
+                parts.append(name)
+        return ", ".join(parts)
+
+    return why
+
+
+def is_working_day(day: date, holidays: Holidays | None) -> bool:
     if day.weekday() >= 5:
         return False
-    return holidays_country is None or day not in public_holidays(holidays_country, day.year)
+    return holidays is None or day not in holidays(day.year)
 
 
 def service_instant(served_at: datetime | None, as_of: date, time_zone: str) -> datetime:
@@ -50,9 +83,17 @@ def count(
     served_at: datetime | None,
     as_of: date,
     time_zone: str,
-    holidays_country: str | None,
+    calendars: tuple[str, ...] = (),
+    holidays: Holidays | None = None,
+    length: int | None = None,
+    names: HolidayNames | None = None,
 ) -> Deadline:
-    """The deadline of `period` for a demand served at `served_at`, with its working."""
+    """The deadline of `period` for a demand served at `served_at`, with its working.
+
+    `length` replaces the period's own (an extended preservation); `holidays` gives
+    the holidays of `calendars` by year (None: weekends only roll, when the period rolls).
+    """
+    length = length or period.length
     start = service_instant(served_at, as_of, time_zone)
     tz = start.tzinfo
     rolled: list[date] = []
@@ -61,17 +102,19 @@ def count(
         # The hour in which it was received is not counted (Reg. 1182/71 Art. 3(1)):
         # a receipt at exactly 09:00:00 starts the count at 10:00.
         first_hour = start.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
-        due = first_hour + ONE_HOUR + period.length * ONE_HOUR
+        due = first_hour + ONE_HOUR + length * ONE_HOUR
     else:
         first_day = start.date()
         if period.counting == "day-of-service-is-day-1":
-            last_day = first_day + (period.length - 1) * ONE_DAY
+            last_day = first_day + (length - 1) * ONE_DAY
         else:  # "after-day-of-service"
-            last_day = first_day + period.length * ONE_DAY
+            last_day = first_day + length * ONE_DAY
         if period.roll_over:
-            while not is_working_day(last_day, holidays_country):
+            while not is_working_day(last_day, holidays):
                 rolled.append(last_day)
                 last_day += ONE_DAY
+        if last_day >= date.max:
+            raise OverflowError("the deadline falls after 9999-12-31")
         due = datetime.combine(last_day + ONE_DAY, time(0), tzinfo=tz).astimezone(UTC)
     return Deadline(
         kind=kind,
@@ -80,13 +123,14 @@ def count(
         period=period.code,
         start=start,
         start_assumed=served_at is None,
-        length=period.length,
+        length=length,
         unit=period.unit,
         counting=period.counting,
         last_day=last_day,
         rolled_over=tuple(rolled),
+        rolled_over_why=tuple(names(day) if names else WEEKDAYS[day.weekday()] for day in rolled),
         time_zone=time_zone,
-        holidays_country=holidays_country if period.roll_over else None,
+        holidays_country=", ".join(calendars) if period.roll_over and calendars else None,
         citation=period.citation,
     )
 
@@ -121,6 +165,10 @@ def describe(deadline: Deadline) -> str:
     if deadline.last_day is not None:
         text += f"; last day {deadline.last_day.isoformat()}"
     if deadline.rolled_over:
-        skipped = ", ".join(d.isoformat() for d in deadline.rolled_over)
-        text += f" after rolling over {skipped} (Saturday, Sunday or public holiday in {deadline.holidays_country})"
+        why = deadline.rolled_over_why or tuple("" for _ in deadline.rolled_over)
+        skipped = ", ".join(
+            f"{d.isoformat()} ({w})" if w else d.isoformat() for d, w in zip(deadline.rolled_over, why, strict=True)
+        )
+        where = f"holiday calendars {deadline.holidays_country}" if deadline.holidays_country else "weekends only"
+        text += f" after rolling over {skipped} ({where})"
     return text + f"; due {utc_text(deadline.due)}."

@@ -13,6 +13,10 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 CATEGORIES = ("subscriber", "traffic", "content")
+KINDS = ("production", "preservation")  # a demand's kind is its instrument's (RULES.md §1)
+PENDING_RULES = ("continues", "excluded")  # IN-CRPC-91 / IN-BNSS-94 (BNSS s. 531(2)(a))
+WEEKEND_RULES = ("none", "sun-mon", "sat-fri-sun-mon")
+HOLIDAY_RULES = ("fixed", "nth-weekday", "last-weekday", "easter", "election-day", "dates", "package")
 HOOKS = ("presence", "services", "services-or-group", "eu-establishment", "agreement")
 DOCTRINES = ("control-based", "storage-based")
 SEVERITIES = ("prohibition", "restriction")
@@ -79,10 +83,13 @@ class CitationCode(StrEnum):
     CONTROL = "control"
     COURT = "court"
     COURT_UNKNOWN = "court-unknown"
-    COURT_TIME_ZONE = "court-time-zone"
     COMITY_MOTION = "comity-motion"
     HOOK_SERVICES_OR_GROUP = "hook-services-or-group"
     HOOK_EU_ESTABLISHMENT = "hook-eu-establishment"
+    DESIGNATION = "designation"
+    PRESERVATION = "preservation"
+    FEDERAL_HOLIDAYS = "federal-holidays"
+    STATE_HOLIDAYS = "state-holidays"
 
 
 INSTRUMENT_PLACEHOLDER = "{instrument}"
@@ -98,8 +105,8 @@ def in_range(day: date, start: date | None, end: date | None) -> bool:
 
 
 def court_key(name: str) -> str:
-    """Court names compare ignoring case, spaces and periods: `SDNY` is `S.D.N.Y.`."""
-    return "".join(ch for ch in name.casefold() if ch not in " .\t")
+    """Court names compare on their letters and digits, lower-cased: `s d n y` is `S.D.N.Y.`."""
+    return "".join(ch for ch in name if ch.isalnum()).lower()
 
 
 # --------------------------------------------------------------------- catalogue
@@ -136,6 +143,7 @@ class Court:
     circuit: str
     time_zone: str
     aliases: tuple[str, ...] = ()
+    state: str | None = None  # the US state whose legal holidays count (Fed. R. Crim. P. 45(a)(6)(C))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +188,75 @@ class Period:
     roll_over: bool
     clock: str  # PERIOD_CLOCKS
     start: date | None = None
+    extended_length: int | None = None  # preservation: the length once extended (`extended`)
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """A dated case or statute that a doctrine period, conflict rule or step rests on.
+
+    Never cited in an analysis as of a day before `dated` (RULES.md §4.3, citing rule).
+    `to_confirm` names what counsel must confirm (a † item of the spec); empty if none.
+    """
+
+    code: str
+    citation: str
+    dated: date
+    to_confirm: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HookPeriod:
+    """From `start`, `instrument` uses `hook` instead of its own (RULES.md §3)."""
+
+    instrument: str
+    start: date
+    hook: str
+    authorities: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosurePermission:
+    """When the law of `country` lets a provider incorporated there disclose non-content
+    data voluntarily to a foreign requester (18 U.S.C. §2702(c)(6); RULES.md §2 step 4.8)."""
+
+    code: str
+    country: str
+    categories: frozenset[str]
+    start: date
+    citation: str
+    end: date | None = None
+    authorities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayRule:
+    """One legal holiday of a calendar ("US" federal, "US-NY" a state...), as a rule.
+
+    rule: "fixed" (month/day), "nth-weekday" (nth `weekday` of month, 0 = Monday),
+    "last-weekday", "easter" (Western Easter + offset days), "election-day" (Tuesday
+    after the first Monday of November), "dates" (only the listed ISO dates).
+    `offset` shifts the rule's day (Friday after Thanksgiving: +1). `weekend` is the
+    statute's own weekend rule. `years`: "all", "even", "after-presidential" (year mod
+    4 = 1) or a comma-separated list of years. `from_year`/`to_year` bound it.
+    """
+
+    calendar: str
+    name: str
+    rule: str
+    citation: str
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    nth: int | None = None
+    offset: int = 0
+    dates: tuple[str, ...] = ()
+    weekend: str = "none"
+    from_year: int | None = None
+    to_year: int | None = None
+    years: str = "all"
+    to_confirm: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +273,15 @@ class Instrument:
     response_period: str | None = None
     emergency_period: str | None = None
     comity_period: str | None = None
+    kind: str = "production"  # KINDS
+    preservation_period: str | None = None
+    objection_period: str | None = None  # EU-EPO: Art. 17 reasoned objection
+    group_control: bool = False  # BR-MCI-ORDER: the served entity answers for its group
+    control_authorities: tuple[str, ...] = ()  # authorities of group control
+    pending_rule: str | None = None  # PENDING_RULES
+    pending_cutoff: date | None = None  # pending_since on or before it triggers pending_rule
+    pending_citation: str = ""
+    to_confirm: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +289,12 @@ class DoctrinePeriod:
     instruments: tuple[str, ...]
     start: date
     doctrine: str
-    authority: str
+    authorities: tuple[str, ...] = ()  # Authority codes, in date order
     end: date | None = None
     circuits: tuple[str, ...] = ()
     except_circuits: tuple[str, ...] = ()
+    note: str = ""  # why, in words (e.g. territoriality)
+    to_confirm: str = ""
 
     def applies(self, day: date, circuit: str | None) -> bool:
         if not in_range(day, self.start, self.end):
@@ -246,6 +334,8 @@ class ConflictRule:
     bloc: str | None = None
     except_countries: tuple[str, ...] = ()
     categories: frozenset[str] = frozenset()
+    authorities: tuple[str, ...] = ()
+    except_authorities: tuple[str, ...] = ()  # what keeps it from applying (except_countries, a lifting agreement)
 
 
 class Span(NamedTuple):
@@ -276,6 +366,10 @@ class Catalogue:
     circuits: tuple[Circuit, ...]
     citations: tuple[Citation, ...]
     court_rules: tuple[CourtRule, ...]
+    authorities: tuple[Authority, ...] = ()
+    hook_periods: tuple[HookPeriod, ...] = ()
+    disclosure_permissions: tuple[DisclosurePermission, ...] = ()
+    holiday_rules: tuple[HolidayRule, ...] = ()
 
     jurisdiction_by_code: Mapping[str, Jurisdiction] = field(init=False, repr=False, compare=False)
     instrument_by_code: Mapping[str, Instrument] = field(init=False, repr=False, compare=False)
@@ -288,6 +382,8 @@ class Catalogue:
     circuit_by_code: Mapping[str, Circuit] = field(init=False, repr=False, compare=False)
     citation_by_code: Mapping[str, Citation] = field(init=False, repr=False, compare=False)
     court_rule_by_code: Mapping[str, CourtRule] = field(init=False, repr=False, compare=False)
+    authority_by_code: Mapping[str, Authority] = field(init=False, repr=False, compare=False)
+    hook_periods_by_instrument: Mapping[str, tuple[HookPeriod, ...]] = field(init=False, repr=False, compare=False)
     # deadline kind -> the court rule it follows unless counsel picks another
     default_court_rules: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
@@ -299,6 +395,12 @@ class Catalogue:
         set_(self, "circuit_by_code", _unique(self.circuits, "circuit"))
         set_(self, "citation_by_code", _unique(self.citations, "citation"))
         set_(self, "court_rule_by_code", _unique(self.court_rules, "court rule"))
+        set_(self, "authority_by_code", _unique(self.authorities, "authority"))
+        _unique(self.disclosure_permissions, "disclosure permission")
+        hook_periods: dict[str, list[HookPeriod]] = {}
+        for hp in sorted(self.hook_periods, key=lambda hp: hp.start):
+            hook_periods.setdefault(hp.instrument, []).append(hp)
+        set_(self, "hook_periods_by_instrument", _frozen_index((k, tuple(v)) for k, v in hook_periods.items()))
         _unique(self.blocs, "bloc")
         _unique(self.agreements, "agreement")
         _unique(self.conflict_rules, "conflict")
@@ -429,6 +531,55 @@ class Catalogue:
                 _need(conflict.bloc in blocs, f"conflict {conflict.code!r}: unknown bloc {conflict.bloc!r}")
             else:
                 _need(bool(conflict.countries), f"conflict {conflict.code!r}: needs countries")
+        self._check_v3_references(codes)
+
+    def _check_v3_references(self, codes: Mapping[str, Jurisdiction]) -> None:
+        """Kinds, preservation and objection periods, hook periods, authorities, holidays."""
+        authorities = self.authority_by_code
+
+        def cited(where: str, ids: tuple[str, ...]) -> None:
+            for code in ids:
+                _need(code in authorities, f"{where}: unknown authority {code!r}")
+            dates = [authorities[code].dated for code in ids]
+            _need(dates == sorted(dates), f"{where}: authorities must be listed in date order")
+
+        for i in self.instruments:
+            _need(i.kind in KINDS, f"instrument {i.code!r}: kind {i.kind!r}")
+            for period in (i.preservation_period, i.objection_period):
+                _need(
+                    period is None or period in self.period_by_code,
+                    f"instrument {i.code!r}: unknown period {period!r}",
+                )
+            _need(
+                (i.kind == "preservation") == (i.preservation_period is not None),
+                f"instrument {i.code!r}: a preservation instrument, and only one, has a preservation_period",
+            )
+            _need(
+                i.kind == "production" or i.response_period is None,
+                f"instrument {i.code!r}: a preservation instrument has no response period",
+            )
+            _need(
+                i.pending_rule is None or (i.pending_rule in PENDING_RULES and i.pending_cutoff is not None),
+                f"instrument {i.code!r}: pending_rule needs one of {PENDING_RULES} and a pending_cutoff",
+            )
+            cited(f"instrument {i.code!r}", i.control_authorities)
+        for hp in self.hook_periods:
+            _need(hp.instrument in self.instrument_by_code, f"hook period: unknown instrument {hp.instrument!r}")
+            _need(hp.hook in HOOKS, f"hook period of {hp.instrument!r}: unknown hook {hp.hook!r}")
+            cited(f"hook period of {hp.instrument!r}", hp.authorities)
+        for dp in self.doctrine_periods:
+            cited(f"doctrine period of {', '.join(dp.instruments)}", dp.authorities)
+        for conflict in self.conflict_rules:
+            cited(f"conflict {conflict.code!r}", conflict.authorities)
+            cited(f"conflict {conflict.code!r} (exception)", conflict.except_authorities)
+        for p in self.disclosure_permissions:
+            _need(p.country in codes, f"disclosure permission {p.code!r}: unknown country {p.country!r}")
+            _need(p.categories <= set(CATEGORIES), f"disclosure permission {p.code!r}: category")
+            cited(f"disclosure permission {p.code!r}", p.authorities)
+        for h in self.holiday_rules:
+            where = f"holiday {h.calendar} {h.name!r}"
+            _need(h.rule in HOLIDAY_RULES, f"{where}: rule {h.rule!r}")
+            _need(h.weekend in WEEKEND_RULES, f"{where}: weekend rule {h.weekend!r}")
 
 
 def _unique(rows, what: str) -> Mapping:
@@ -484,6 +635,9 @@ class Demand:
     served_at: datetime | None = None  # aware
     emergency: bool = False
     due_at: datetime | None = None  # aware
+    kind: str | None = None  # when given, must be the instrument's kind
+    extended: bool = False  # a preservation extended once (RULES.md §5.1)
+    pending_since: date | None = None  # Indian process: the proceeding began on this day
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +670,7 @@ class Item:
     route: str  # Route
     conflicts: tuple[str, ...]
     comity_motion: bool
+    voluntary: bool = False  # US law lets the US controller disclose it voluntarily (§2702(c)(6))
     mlat: tuple[str, ...] = ()  # treaty names, information only
     reasons: tuple[Reason, ...] = ()
 
@@ -524,7 +679,7 @@ class Item:
 class Deadline:
     """A deadline and its working (how it was counted)."""
 
-    kind: str  # "response" | "comity_motion"
+    kind: str  # "response", "comity_motion", "preservation" or "conflict_objection"
     due: datetime  # UTC
     basis: str  # "due_at" (given by the demand) or "period"
     period: str | None = None  # period code
@@ -535,9 +690,13 @@ class Deadline:
     counting: str | None = None
     last_day: date | None = None  # after any roll-over (day periods)
     rolled_over: tuple[date, ...] = ()  # days skipped: weekends, public holidays
+    rolled_over_why: tuple[str, ...] = ()  # for each, in words: "Monday, Lincoln's Birthday (NY)"
     time_zone: str | None = None
     holidays_country: str | None = None
     citation: str = ""
+
+
+DEADLINE_KEYS = ("response_due", "comity_motion_due", "preservation_expires", "conflict_objection_due")
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,6 +707,10 @@ class Result:
     comity_motion_due: Deadline | None
     reasons: tuple[Reason, ...]
     catalogue_version: str
+    kind: str = "production"
+    doctrine_authorities: tuple[str, ...] = ()
+    preservation_expires: Deadline | None = None
+    conflict_objection_due: Deadline | None = None
     available: bool = True
     hook_satisfied: bool | None = None
     enforcing_state: str | None = None

@@ -6,7 +6,7 @@ import pytest
 
 from jurisdictions.reach import facts_from_scenario
 from jurisdictions.reach.engine import evaluate
-from jurisdictions.reach.periods import count, public_holidays
+from jurisdictions.reach.periods import count, holidays_for, public_holidays
 from jurisdictions.tests.test_engine import (
     CATALOGUE,
     DEU,
@@ -311,7 +311,7 @@ def test_comity_motion_due(court, as_of, served_at, due, rolled):
     w = out["deadline_working"]["comity_motion_due"]
     assert out["deadlines"]["comity_motion_due"] == due
     assert w["rolled_over"] == rolled
-    assert w["holidays_country"] == "US"
+    assert w["holidays_country"].split(", ")[0] == "US"  # federal, then the court's state
     assert w["counting"] == "after-day-of-service"
     assert "45(a)" in w["citation"]
     assert out["deadlines"]["response_due"] is None
@@ -329,8 +329,10 @@ def test_comity_motion_in_an_unknown_court_says_new_york_was_assumed():
     )
     out = run(obj)
     assert out["deadline_working"]["comity_motion_due"]["time_zone"] == "America/New_York"
-    zone = next(r for r in out["reasons"] if r["code"] == "court-time-zone")
-    assert "America/New_York" in zone["text"]
+    court = next(r for r in out["reasons"] if r["code"] == "court")
+    assert "Court of Nowhere" in court["text"]
+    assert "America/New_York" in court["text"]
+    assert "federal legal holidays only" in court["text"]
 
 
 # ------------------------------------------------------------- response_due rules
@@ -408,7 +410,7 @@ def test_instruments_without_a_response_period(instrument):
 def test_holiday_calendars_are_cached_per_country_and_year():
     assert public_holidays("IE", 2026) is public_holidays("IE", 2026)
     assert date(2026, 10, 26) in public_holidays("IE", 2026)
-    assert date(2026, 7, 3) in public_holidays("US", 2026)  # observed
+    assert date(2026, 7, 3) in holidays_for(CATALOGUE, ("US",))(2026)  # observed
 
 
 def test_count_directly():
@@ -419,10 +421,24 @@ def test_count_directly():
         served_at=datetime(2026, 9, 3, 10, tzinfo=UTC),
         as_of=date(2026, 9, 3),
         time_zone="Europe/Dublin",
-        holidays_country="IE",
+        calendars=("IE",),
+        holidays=holidays_for(CATALOGUE, ("IE",)),
     )
     assert deadline.due == datetime(2026, 9, 14, 23, tzinfo=UTC)
     assert deadline.rolled_over == (date(2026, 9, 13),)
+    assert deadline.holidays_country == "IE"
+
+
+def test_eu_holidays_only_for_the_years_the_catalogue_allows():
+    """python-holidays for 2026-2035 only: a later year rolls over weekends alone."""
+    ie = holidays_for(CATALOGUE, ("IE",))
+    assert date(2035, 12, 25) in ie(2035)
+    assert ie(2036) == frozenset()
+    assert ie(2025) == frozenset()
+
+
+def test_a_calendar_with_no_rows_has_no_holidays():
+    assert holidays_for(CATALOGUE, ("IN",))(2026) == frozenset()
 
 
 def test_result_deadline_objects():

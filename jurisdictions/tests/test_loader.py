@@ -1,5 +1,7 @@
 """The catalogue in the database."""
 
+import dataclasses
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -41,8 +43,13 @@ def test_load_catalogue_is_idempotent_and_versions_content():
     assert CatalogueVersion.objects.count() == 1
     assert "unchanged" in out.getvalue().splitlines()[-1]
     files = reach.load_catalogue_files(settings.CATALOGUE_DIR)
-    assert LegalInstrument.objects.count() == len(files.instruments) == 8
-    assert ConflictRule.objects.count() == len(files.conflict_rules) == 6
+    assert LegalInstrument.objects.count() == len(files.instruments)
+    assert ConflictRule.objects.count() == len(files.conflict_rules)
+    # v3: the request kinds and the two preservation instruments (RULES.md §4.1).
+    assert set(LegalInstrument.objects.filter(kind="preservation").values_list("code", flat=True)) == {
+        "US-SCA-PRESERVATION",
+        "EU-EPO-PR",
+    }
 
 
 def test_database_round_trip_keeps_every_row(catalogue):
@@ -154,3 +161,72 @@ def test_reach_command_reads_stdin(catalogue):
 def test_reach_command_without_catalogue_says_what_to_run(db):
     with pytest.raises(CommandError, match="load_catalogue"):
         call_command("reach", "-")
+
+
+# ------------------------------------------------------------------ RULES.md v3
+
+
+def test_v3_fields_survive_the_database(catalogue):
+    """Every v3 catalogue field is stored and read back: kinds, preservation and
+    objection periods, group control, pending rules, dated authorities, court states."""
+    from jurisdictions.models import Court, DoctrinePeriod, Period
+
+    files = reach.load_catalogue_files(settings.CATALOGUE_DIR)
+    _, from_db = current_catalogue()
+
+    def blocs_as_a_set(instrument):  # "a member of every one of them": their order is the M2M table's
+        return dataclasses.replace(instrument, issuing_blocs=tuple(sorted(instrument.issuing_blocs)))
+
+    for code, instrument in files.instrument_by_code.items():
+        assert blocs_as_a_set(from_db.instrument_by_code[code]) == blocs_as_a_set(instrument), code
+    assert from_db.doctrine_periods == files.doctrine_periods  # in order, with authorities, notes, to_confirm
+    assert {c.name: c for c in from_db.courts} == {c.name: c for c in files.courts}
+    assert {p.code: p for p in from_db.periods} == {p.code: p for p in files.periods}
+    assert {r.code: (r.authorities, r.except_authorities) for r in from_db.conflict_rules} == {
+        r.code: (r.authorities, r.except_authorities) for r in files.conflict_rules
+    }
+
+    preservation = LegalInstrument.objects.get(code="US-SCA-PRESERVATION")
+    assert preservation.kind == "preservation" and preservation.is_preservation
+    assert (
+        preservation.preservation_period.extended_length
+        == files.period_by_code[files.instrument_by_code["US-SCA-PRESERVATION"].preservation_period].extended_length
+    )
+    assert Court.objects.get(name="S.D.N.Y.").state == "NY"
+    assert Period.objects.exclude(extended_length=None).exists()
+    warrant_rows = [row for row in DoctrinePeriod.objects.order_by("position") if row.authorities]
+    assert warrant_rows and all(code in files.authority_by_code for row in warrant_rows for code in row.authorities)
+    assert all(isinstance(row.authorities, list) for row in DoctrinePeriod.objects.all())
+
+
+def test_only_indian_process_takes_pending_since(catalogue):
+    pending = set(LegalInstrument.objects.exclude(pending_rule="").values_list("code", flat=True))
+    assert pending == {"IN-CRPC-91", "IN-BNSS-94"}
+    assert all(i.takes_pending_since for i in LegalInstrument.objects.filter(code__in=pending))
+    assert not LegalInstrument.objects.get(code="US-SCA-WARRANT").takes_pending_since
+
+
+@pytest.mark.parametrize(
+    "code, issuer, day, allowed",
+    [
+        ("US-SCA-WARRANT", "US", dt.date(2026, 11, 1), True),
+        ("US-SCA-WARRANT", "GB", dt.date(2026, 11, 1), False),
+        ("US-SCA-PRESERVATION", "US", dt.date(2026, 11, 1), True),
+        ("EU-EPO", "DE", dt.date(2026, 11, 1), True),  # EU and e-Evidence member
+        ("EU-EPO-PR", "FR", dt.date(2026, 11, 1), True),
+        ("EU-EPO", "EU", dt.date(2026, 11, 1), False),  # the instrument's own "jurisdiction" is not an issuer
+        ("EU-EPO", "DK", dt.date(2026, 11, 1), False),  # EU member outside the e-Evidence Regulation
+        ("EU-EPO", "CH", dt.date(2026, 11, 1), False),
+        ("EU-EPO", "GB", dt.date(2019, 1, 1), False),  # EU member then, but not under the regulation
+    ],
+)
+def test_who_may_issue_an_instrument(catalogue, code, issuer, day, allowed):
+    assert LegalInstrument.objects.get(code=code).allows_issuer(issuer, day) is allowed
+
+
+def test_issuers_by_instrument_for_the_intake_page(catalogue, django_assert_num_queries):
+    with django_assert_num_queries(3):  # instruments, their issuing blocs, the blocs' memberships
+        issuers = LegalInstrument.objects.issuers()
+    assert issuers["US-SCA-WARRANT"] == ["US"] and issuers["IN-BNSS-94"] == ["IN"]
+    assert "DE" in issuers["EU-EPO"] and "FR" in issuers["EU-EPO-PR"]
+    assert not {"DK", "CH", "US", "EU"} & set(issuers["EU-EPO"])

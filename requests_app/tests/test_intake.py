@@ -1,6 +1,7 @@
 """The intake page: who may use it, what it saves, and what it refuses (saving nothing)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -476,3 +477,81 @@ def test_missing_document_is_404(client, viewer_user, data_map, intake_user):
     client.post(URL, payload(data_map))
     client.force_login(viewer_user)
     assert client.get(reverse("demands:document", args=[Demand.objects.get().pk])).status_code == 404
+
+
+# ------------------------------------------------------ RULES.md v3: kinds, issuers
+
+
+def test_the_instrument_choice_shows_each_kind_and_who_may_issue_it(client, intake_user, data_map):
+    client.force_login(intake_user)
+    body = client.get(URL).content.decode()
+    assert "US-SCA-PRESERVATION — Preservation request (preservation)" in body
+    assert "US-SCA-WARRANT — Warrant (production)" in body
+    # The browser limits the issuer to the instrument's (static/js/intake.js); the server checks.
+    assert re.search(r'<option value="US-SCA-PRESERVATION" data-kind="preservation" data-issuers="US"', body)
+    epo = re.search(r'<option value="EU-EPO" data-kind="production" data-issuers="([A-Z ]+)"', body)
+    assert epo and "DE" in epo.group(1).split() and "DK" not in epo.group(1).split()
+    assert re.search(r'<option value="IN-BNSS-94" [^>]*data-pending="1"', body)
+    assert 'data-field="extended"' in body and 'data-field="pending_since"' in body
+    assert 'select name="issuing_jurisdiction" data-role="issuer"' in body
+
+
+def test_a_preservation_request_is_logged_extended_and_its_expiry_is_a_deadline(
+    client, intake_user, data_map, django_capture_on_commit_callbacks
+):
+    client.force_login(intake_user)
+    data = payload(data_map, instrument="US-SCA-PRESERVATION", extended="on", **{"ndo-basis": "", "ndo-starts_on": ""})
+    data.pop("ndo-expires_on")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    demand = Demand.objects.get()
+    assert demand.extended and demand.instrument.kind == "preservation" and demand.pending_since is None
+    analysis = Analysis.objects.get(case__demand=demand)
+    assert analysis.result["kind"] == "preservation"
+    expiry = demand.case.deadlines.get(kind="preservation_expires", state="open")
+    assert expiry.due_at.isoformat().replace("+00:00", "Z") == analysis.result["deadlines"]["preservation_expires"]
+    assert not demand.case.deadlines.filter(kind="response").exists()  # a preservation has no response period
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"issuing_jurisdiction": "IE"}, "issuing_jurisdiction", "IE cannot issue this demand: US-SCA-WARRANT is "
+         "issued by US only."),
+        ({"instrument": "EU-EPO", "issuing_jurisdiction": "US"}, "issuing_jurisdiction", "US cannot issue this "
+         "demand: EU-EPO is issued by a member of E-EVIDENCE and EU on the day it is served (2026-11-02)."),
+        ({"extended": "on"}, "extended", "Only a preservation is extended: US-SCA-WARRANT is a production instrument."),
+        ({"pending_since": "2024-01-10"}, "pending_since", "Only for Indian process (IN-BNSS-94, IN-CRPC-91)"),
+        ({"instrument": "IN-CRPC-91", "issuing_jurisdiction": "IN", "pending_since": "2026-11-03"}, "pending_since",
+         "The proceeding cannot have begun after the demand was served (2026-11-02)"),
+    ],
+)  # fmt: skip
+def test_what_the_instrument_does_not_allow_is_refused_naming_the_field(
+    client, intake_user, data_map, changes, field, message
+):
+    response = _refused(client, intake_user, payload(data_map, **changes))
+    errors = response.context["intake"].demand.errors
+    assert list(errors) == [field] and errors[field][0].startswith(message), errors
+    assert message[:40] in response.content.decode().replace("&#x27;", "'")
+
+
+def test_an_eu_member_under_the_regulation_may_issue_an_epo(client, intake_user, data_map):
+    client.force_login(intake_user)
+    response = client.post(URL, payload(data_map, instrument="EU-EPO", issuing_jurisdiction="DE"))
+    assert response.status_code == 302, response.context["intake"].demand.errors
+    assert Demand.objects.get().issuing_jurisdiction_id == "DE"
+
+
+def test_indian_process_takes_the_day_its_proceeding_began(
+    client, intake_user, data_map, django_capture_on_commit_callbacks
+):
+    client.force_login(intake_user)
+    data = payload(data_map, instrument="IN-CRPC-91", issuing_jurisdiction="IN", pending_since="2024-05-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, data)
+    assert response.status_code == 302, response.context["intake"].demand.errors
+    demand = Demand.objects.get()
+    assert demand.pending_since == dt.date(2024, 5, 1)
+    # Pending before the BNSS: the CrPC stays available after its end (BNSS s. 531(2)(a)).
+    assert Analysis.objects.get(case__demand=demand).result["doctrine"] is not None

@@ -3,6 +3,7 @@ posted to the API: the same rules, the same limits, one "Demand logged" event an
 history for every row."""
 
 import copy
+import datetime as dt
 import json
 
 import pytest
@@ -115,3 +116,71 @@ def test_a_demand_logged_at_intake_gets_the_same_event_and_history(data_map, int
     assert holdings.count() == 3
     for holding in holdings:
         assert holding.history.filter(history_type="+", history_user=intake_user).exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"issuing_jurisdiction_id": "GB"}, "issuing_jurisdiction"),
+        ({"extended": True}, "extended"),
+        ({"pending_since": dt.date(2024, 1, 10)}, "pending_since"),
+    ],
+)
+def test_log_demand_holds_the_instruments_rules_for_every_caller(demo, intake_user, changes, field):
+    """The demo loader, the replay and any other caller of the action, not only the page
+    and the API: who may issue the instrument, `extended`, `pending_since`."""
+    from django.core.exceptions import ValidationError
+
+    from cases import actions
+    from jurisdictions.models import ControllingEntity, LegalInstrument
+
+    entity = ControllingEntity.objects.get(name="Microsoft Corporation")
+    demand = Demand(
+        **{
+            "reference": "RULES-1",
+            "instrument": LegalInstrument.objects.get(code="US-SCA-WARRANT"),
+            "issuing_jurisdiction_id": "US",
+            "issuing_authority": "FBI",
+            "served_entity": entity,
+            **changes,
+        }
+    )
+    accounts = [
+        actions.AccountToLog(
+            account=TargetAccount(identifier="u@example.com"),
+            holdings=[Holding(category="content", controlled_by=entity)],
+        )
+    ]
+    with pytest.raises(ValidationError) as refused:
+        actions.log_demand(demand=demand, accounts=accounts, by=intake_user, via="in a test")
+    assert list(refused.value.message_dict) == [field]
+    assert not Demand.objects.filter(reference="RULES-1").exists()
+
+
+def test_an_admin_edit_keeps_to_the_instruments_rules(demo, admin_user_, client):
+    from django.forms.models import model_to_dict
+
+    demand = Demand.objects.get(reference="13-MAG-2814")
+    client.force_login(admin_user_)
+    url = reverse("admin:requests_app_demand_change", args=[demand.pk])
+    page = client.get(url)
+    assert 'name="extended"' in page.content.decode() and 'name="pending_since"' in page.content.decode()
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(demand, exclude=["document"]).items()}
+    data.update(
+        {
+            "served_at_0": "2013-12-04",
+            "served_at_1": "00:00:00",
+            "received_at_0": "2013-12-04",
+            "received_at_1": "00:00:00",
+            "extended": "on",
+            "accounts-TOTAL_FORMS": "0",
+            "accounts-INITIAL_FORMS": "0",
+            "nondisclosure_orders-TOTAL_FORMS": "0",
+            "nondisclosure_orders-INITIAL_FORMS": "0",
+        }
+    )
+    data = {k: v for k, v in data.items() if k not in ("served_at", "received_at", "due_at")}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Only a preservation is extended" in response.content.decode()
+    assert not Demand.objects.get(pk=demand.pk).extended

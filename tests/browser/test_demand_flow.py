@@ -172,3 +172,35 @@ def test_api_client_has_no_browser_pages(page: Page, live_server, api_user):
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
     assert page.goto(f"{live_server.url}/cases/").status == 403
+
+
+def test_the_intake_page_fits_the_form_to_the_instrument(page: Page, live_server, intake_user, data_map):
+    """The browser offers only the issuers the instrument allows, "Preservation extended"
+    for preservations only and "Proceeding pending since" for Indian process only (the
+    server checks all of it again)."""
+    log_in(page, live_server, intake_user)
+    page.goto(f"{live_server.url}/demands/new/")
+    issuer = page.locator("#id_issuing_jurisdiction")
+    extended = page.locator("[data-field=extended]")
+    pending = page.locator("[data-field=pending_since]")
+
+    page.select_option("#id_instrument", "US-SCA-WARRANT")
+    expect(issuer).to_have_value("US")  # its only issuer, picked
+    expect(issuer.locator("option[value=GB]")).to_be_disabled()
+    expect(extended).to_be_hidden()
+    expect(pending).to_be_hidden()
+
+    page.select_option("#id_instrument", "US-SCA-PRESERVATION")
+    expect(extended).to_be_visible()
+    page.check("#id_extended")
+
+    page.select_option("#id_instrument", "EU-EPO")
+    expect(issuer).to_have_value("")  # US may not issue an EPO
+    expect(issuer.locator("option[value=DE]")).to_be_enabled()
+    expect(issuer.locator("option[value=US]")).to_be_disabled()
+    expect(extended).to_be_hidden()
+    expect(page.locator("#id_extended")).not_to_be_checked()
+
+    page.select_option("#id_instrument", "IN-BNSS-94")
+    expect(issuer).to_have_value("IN")
+    expect(pending).to_be_visible()

@@ -152,6 +152,32 @@ CASES: list[dict[str, Any]] = [
         "ndo": None,
         "as_of": [None],
     },
+    # A §2703(f) preservation request ahead of a warrant: reaches the data wherever it
+    # is stored (control), discloses nothing, and the case shows when it expires.
+    {
+        "reference": "PRES-WDWA-2026-0311",
+        "instrument": "US-SCA-PRESERVATION",
+        "issuer": "US",
+        "authority": "Federal Bureau of Investigation, Seattle Field Office",
+        "court": "W.D. Wash.",
+        "served_entity": "Microsoft Corporation",
+        "served_at": dt.datetime(2026, 11, 24, 17, 0, tzinfo=UTC),
+        "extended": False,
+        "accounts": [
+            (
+                "preserve.me@example.com",
+                "Outlook.com",
+                None,
+                None,
+                [
+                    ("content", "Dublin (North Europe)", "Microsoft Corporation"),
+                    ("subscriber", "Quincy, Washington (US West)", "Microsoft Corporation"),
+                ],
+            ),
+        ],
+        "ndo": ("18 U.S.C. §2705(b)", dt.date(2026, 11, 24), dt.date(2027, 11, 24)),
+        "as_of": [None],
+    },
 ]
 
 
@@ -219,6 +245,8 @@ class Command(BaseCommand):
             served_entity=ControllingEntity.objects.get(name=spec["served_entity"]),
             served_at=spec["served_at"],
             received_at=spec["served_at"],
+            extended=spec.get("extended", False),
+            pending_since=spec.get("pending_since"),
         )
         accounts = [
             actions.AccountToLog(

@@ -141,6 +141,8 @@ def copy_case(case: Case) -> Case:
         received_at=source.received_at,
         emergency=source.emergency,
         due_at=source.due_at,
+        extended=source.extended,
+        pending_since=source.pending_since,
     )
     accounts = [
         actions.AccountToLog(

@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 
 from cases.models import Analysis
-from cases.tests.builders import full_case, result
+from cases.tests.builders import full_case, result, result_v3
 from tests.factories import (
     CaseFactory,
     EventFactory,
@@ -99,3 +99,77 @@ def test_analysis_panel_polls_until_an_analysis_exists(client, viewer_user, vers
     )
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial and "EU-GDPR-ART48" in partial
+
+
+# ------------------------------------------------------------------ RULES.md v3
+
+
+def test_case_file_shows_the_kind_authorities_voluntary_and_the_new_deadlines(
+    client, viewer_user, version, django_assert_num_queries
+):
+    case = full_case(version, analyses=0)
+    Analysis.objects.create(
+        case=case, as_of=dt.date(2026, 1, 5), catalogue_version=version, result=result_v3(), fingerprint="v3"
+    )
+    client.force_login(viewer_user)
+    with django_assert_num_queries(15):  # as pinned above: v3 adds no query
+        response = client.get(reverse("cases:detail", args=[case.pk]))
+    body = response.content.decode()
+    assert '<dd id="demand-kind"><span class="pill kind-production">Production</span></dd>' in body
+    assert 'id="analysis-kind">Production</span>' in body
+    # The authorities by id, with their citations from the catalogue files.
+    assert "<code>US-CLOUD-ACT-2018-03-23</code>" in body and "<code>US-SCOTUS-2018-04-17</code>" in body
+    assert "CLOUD Act" in body and "(2018-04-17)" in body
+    assert body.count("Voluntary disclosure permitted (18 U.S.C. §2702(c)(6))") == 1
+    assert (
+        'id="engine-conflict_objection_due"><time datetime="2026-01-12T23:00:00Z">2026-01-12 23:00 UTC</time>' in body
+    )
+    assert 'id="engine-preservation_expires"><span class="muted">—</span>' in body
+    assert "Reasoned objection (Art. 17) due" in body
+
+
+def test_case_file_of_a_preservation_shows_whether_it_was_extended(client, viewer_user, version):
+    from jurisdictions.models import LegalInstrument, Period
+    from tests.factories import JurisdictionFactory
+
+    period = Period.objects.create(
+        code="P90",
+        name="Preservation",
+        citation="18 U.S.C. §2703(f)(2)",
+        length=90,
+        extended_length=180,
+        unit="days",
+        counting="after-day-of-service",
+        roll_over=False,
+        clock="court",
+    )
+    instrument = LegalInstrument.objects.create(
+        code="US-SCA-PRESERVATION",
+        jurisdiction=JurisdictionFactory(code="US"),
+        name="Preservation request",
+        citation="18 U.S.C. §2703(f)",
+        start=dt.date(1996, 4, 24),
+        categories=["content"],
+        hook="presence",
+        kind="preservation",
+        preservation_period=period,
+    )
+    case = CaseFactory(demand__instrument=instrument, demand__extended=True)
+    client.force_login(viewer_user)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert '<span class="pill kind-preservation">Preservation</span>' in body
+    assert '<dd id="demand-extended">Yes: extended once</dd>' in body
+
+
+def test_analysis_changed_event_shows_its_note_in_words(client, viewer_user, version):
+    case = full_case(version, analyses=1)
+    EventFactory(
+        case=case,
+        kind="analysis_changed",
+        note="Re-analysis (catalogue version 2) as of 2026-01-05, catalogue v2. The answer changed: "
+        "Holding 2 (traffic, CN): reach none → control; route mlat → direct; voluntary disclosure now permitted.",
+        data={"changes": ["Holding 2 (traffic, CN): reach none → control; route mlat → direct"]},
+    )
+    client.force_login(viewer_user)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "The answer changed: Holding 2 (traffic, CN): reach none → control; route mlat → direct;" in body
