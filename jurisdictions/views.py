@@ -1,5 +1,6 @@
 """The catalogue, read-only for the legal team, and the what-if form over the engine."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -63,20 +64,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         .order_by("name"),
         "locations": DataLocation.objects.select_related("country", "operated_by").order_by("country", "name"),
     }
-    try:
-        _, engine_catalogue = current_catalogue()
-    except CatalogueNotLoaded:
-        engine_catalogue = None
-    if engine_catalogue is not None:
-        holidays: dict[str, list[str]] = {}
-        for rule in engine_catalogue.holiday_rules:
-            holidays.setdefault(rule.calendar, []).append(rule.name)
-        context.update(
-            authorities=sorted(engine_catalogue.authorities, key=lambda a: (a.dated, a.code)),
-            hook_periods=engine_catalogue.hook_periods,
-            disclosure_permissions=engine_catalogue.disclosure_permissions,
-            holiday_calendars=sorted(holidays.items()),
-        )
+    # Authorities, hook changes, disclosure permissions and holidays are catalogue
+    # files without a table: read from the files (cached), not the database.
+    files = reach.shipped_sections(settings.CATALOGUE_DIR)
+    holidays: dict[str, list[str]] = {}
+    for rule in files["holiday_rules"]:
+        holidays.setdefault(rule.calendar, []).append(rule.name)
+    context.update(
+        authorities=sorted(files["authorities"], key=lambda a: (a.dated, a.code)),
+        hook_periods=files["hook_periods"],
+        disclosure_permissions=files["disclosure_permissions"],
+        holiday_calendars=sorted(holidays.items()),
+    )
     return render(request, "jurisdictions/catalogue.html", context)
 
 
