@@ -54,6 +54,17 @@ run: install
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py load_demo
 	@echo "Serving Lexloci on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@# Without Redis there is no Celery beat: the scheduled jobs (reminders, expiries)
+	@# run in a scheduler process beside the server, stopped with it. With REDIS_URL,
+	@# run `celery -A config worker` and `celery -A config beat` as in production.
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: run 'celery -A config worker' and 'celery -A config beat' for tasks and scheduled jobs"; \
+		exec $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi; \
+	echo "Scheduled jobs (reminders, expiries) run in-process beside the server: no Redis needed"; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

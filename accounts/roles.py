@@ -33,6 +33,12 @@ def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(roles_of(user).intersection(roles))
 
 
+def counsel_members():
+    """The people a case may be assigned to: active users in the counsel role's group
+    (a superuser outside it is not counsel to assign), by user name."""
+    return User.objects.filter(is_active=True, groups__name=COUNSEL).order_by("username")
+
+
 # --- REST API permissions -------------------------------------------------------
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission  # noqa: E402

@@ -50,6 +50,9 @@ SCENARIOS = [
     ("search account", {"q": "user42"}),
     ("issuer and instrument", {"issuer": "GB", "instrument": "GB-COPO"}),
     ("contempt held, by reference", {"contempt_status": "held", "sort": "reference"}),
+    ("queue: unassigned", {"queue": "unassigned"}),
+    ("queue: due within 72 hours", {"queue": "due_72h", "sort": "deadline"}),
+    ("queue: awaiting sign-off", {"queue": "awaiting_sign_off"}),
 ]
 
 

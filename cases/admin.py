@@ -2,11 +2,14 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.api import ConflictingChange
+from accounts.roles import counsel_members
 from cases import actions as case_actions
 from cases import workflow
 from cases.models import (
@@ -94,6 +97,9 @@ class CaseWorkflowForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.instance
+        # Members of counsel (and whoever is assigned now): `assign` refuses anyone else.
+        counsel = cast(forms.ModelChoiceField, self.fields["counsel"])
+        counsel.queryset = get_user_model().objects.filter(Q(pk__in=counsel_members()) | Q(pk=case.counsel_id))
         choices = [("", "---------")]
         if case.pk:
             self.fields["expected_version"].initial = case.version
@@ -145,16 +151,21 @@ class CaseAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Only the editable field is written here: a full save would write back the
-        # track fields as they were read, over a change made meanwhile.
-        if "counsel" in form.changed_data:
-            obj.save(update_fields=["counsel", "updated_at"])
+        # Nothing is saved here but through the actions: a full save would write back
+        # the track fields as they were read, over a change made meanwhile.
         request._workflow_error = None
-        if form.cleaned_data.get("change"):
-            try:
-                record_change(case=obj, data=form.cleaned_data, by=request.user)
-            except (ValidationError, ConflictingChange) as exc:
-                request._workflow_error = exc
+        data = dict(form.cleaned_data)
+        try:
+            if "counsel" in form.changed_data:
+                case_actions.assign(
+                    case=obj, counsel=data["counsel"], by=request.user, expected_version=data.get("expected_version")
+                )
+                if data.get("expected_version") is not None:
+                    data["expected_version"] = obj.version  # the assignment's own version, for the change below
+            if data.get("change"):
+                record_change(case=obj, data=data, by=request.user)
+        except (ValidationError, ConflictingChange) as exc:
+            request._workflow_error = exc
 
     def response_change(self, request, obj):
         error = getattr(request, "_workflow_error", None)

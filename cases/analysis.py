@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cases import workflow
 from cases.facts import facts_for_demand
-from cases.models import OVERRIDE_ORDER, Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
+from cases.models import OVERRIDE_ORDER, Analysis, Case, CaseEvent, Deadline, HoldingOverride, TrackName, in_force
+from cases.sign_off import replaced_because
 from jurisdictions import reach
 from jurisdictions.loader import current_catalogue
 
@@ -303,8 +305,15 @@ def analyse_case(
     the as-of date differ from the latest one, or when the answer changed. When the
     answer changed from the previous analysis, a CaseEvent says what changed, and the
     computed deadlines follow the new answer (the old ones are marked superseded).
+
+    A sign-off of the previous analysis no longer stands: the new one awaits counsel's.
+    The first analysis moves a case still in intake to counsel's review (a system
+    event, `workflow.ON_FIRST_ANALYSIS`).
     """
     as_of = as_of or timezone.localdate()
+    # The case row locked, as every action locks it: a sign-off cannot slip in between
+    # reading the latest analysis and storing the next, nor two analyses race.
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     version, catalogue = current_catalogue()
     facts = facts_for_demand(case.demand_id, as_of)
     result = reach.result_to_contract(case.demand.reference, reach.evaluate(catalogue, facts))
@@ -322,6 +331,11 @@ def analyse_case(
         summary=summarise(result),
     )
     changes = describe_changes(latest.result, result) if latest and latest.fingerprint != digest else []
+    replaced = False
+    if latest is not None and latest.fingerprint == digest and latest.sign_off_stands:
+        _carry_sign_off(latest, analysis)  # same answer, another day or catalogue: it still stands
+    elif latest is not None:
+        replaced = _replace_sign_off(latest, analysis)
     if latest is not None and changes:
         CaseEvent.objects.create(
             case=case,
@@ -330,7 +344,12 @@ def analyse_case(
             by=by,
             note=f"Re-analysis ({trigger}) as of {as_of}, catalogue {version}. The answer changed: "
             f"{changes_in_words(changes)}",
-            data={"changes": changes, "analysis": analysis.pk, "previous_analysis": latest.pk},
+            data={
+                "changes": changes,
+                "analysis": analysis.pk,
+                "previous_analysis": latest.pk,
+                "sign_off_voided": latest.pk if replaced else None,
+            },
         )
     elif latest is None:
         CaseEvent.objects.create(
@@ -343,8 +362,61 @@ def analyse_case(
             data={"analysis": analysis.pk},
         )
     _sync_computed_deadlines(case, analysis, result)
-    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    if latest is None and locked.status in workflow.ON_FIRST_ANALYSIS:
+        demand = case.demand
+        arrived = demand.served_at or demand.received_at
+        _move_on_first_analysis(case, locked, timezone.localdate(arrived) if arrived else as_of)
+    else:
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return AnalysisOutcome(analysis, True, changes)
+
+
+def _carry_sign_off(previous: Analysis, analysis: Analysis) -> None:
+    """The new analysis gives the same answer (only the as-of date or the catalogue's
+    wording differ): counsel's standing sign-off carries over to it, saying so, so the
+    nightly re-analysis does not send every signed case back for sign-off."""
+    note = f"Carried over from analysis {previous.pk} (as of {previous.as_of.isoformat()}): the answer is unchanged."
+    analysis.signed_off_by_id = previous.signed_off_by_id
+    analysis.signed_off_at = previous.signed_off_at
+    analysis.sign_off_note = f"{previous.sign_off_note} {note}".strip()
+    analysis.save(update_fields=["signed_off_by", "signed_off_at", "sign_off_note"])
+
+
+def _replace_sign_off(previous: Analysis, analysis: Analysis) -> bool:
+    """A sign-off stands for the answer it signed: the previous analysis's standing
+    sign-off is recorded as replaced by `analysis` (one voided by an override or an
+    amendment keeps its reason). True when one was."""
+    return bool(
+        Analysis.objects.filter(pk=previous.pk, signed_off_at__isnull=False, sign_off_voided_at__isnull=True).update(
+            sign_off_voided_at=analysis.created_at, sign_off_voided_reason=replaced_because(analysis.as_of)
+        )
+    )
+
+
+def _move_on_first_analysis(case: Case, locked: Case, occurred_on: dt.date) -> None:
+    """The first analysis is stored: the case goes where `workflow.ON_FIRST_ANALYSIS`
+    says, with a new version and a status event by nobody (the system). It is dated
+    the day the demand was served (else received), the earliest day any step of the
+    case may have: a person recording the case's history afterwards, or a replay, may
+    date their own steps from then on (steps of a track are kept in date order)."""
+    current = locked.status
+    locked.status = workflow.ON_FIRST_ANALYSIS[current]
+    locked.version += 1
+    locked._history_user = None  # type: ignore[attr-defined]  # django-simple-history's: no person made it
+    locked.save(update_fields=["status", "version", "updated_at"])
+    for name in ("status", "version", "updated_at"):
+        setattr(case, name, getattr(locked, name))
+    CaseEvent.objects.create(
+        case=locked,
+        kind="status_changed",
+        track=TrackName.STATUS,
+        from_state=current,
+        to_state=locked.status,
+        occurred_on=occurred_on,
+        by=None,
+        note=workflow.FIRST_ANALYSIS_NOTE,
+        data={"system": True},
+    )
 
 
 # The engine's deadlines (RULES.md §2 step 5) that become the case's computed deadlines.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import django_filters
 import django_filters.fields
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
@@ -23,12 +24,14 @@ from rest_framework.views import APIView
 from accounts import roles
 from accounts.api import ERRORS, RFC3339_DATE, RFC3339_DATE_TIME, ApiView, error, etag_for, link, not_modified
 from accounts.models import ApiToken
-from cases import actions
+from cases import actions, sign_off
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
 from cases.serializers import (
     AddDeadlineSerializer,
     AnalysisSerializer,
+    AssignResultSerializer,
+    AssignSerializer,
     CancelDeadlineSerializer,
     CaseSerializer,
     CaseStatusSerializer,
@@ -108,16 +111,20 @@ class ApiCaseFilter(CaseFilter):
 
 # The status endpoint is what client systems poll all day, so it is one SQL statement
 # instead of ORM querysets, whose compilation cost more than running them (measured:
-# bench/bench_api.py). The next open deadline, the latest event and the latest
-# analysis are joined through correlated subqueries on cases_deadline(case_id),
-# cases_caseevent(case_id, occurred_on) and cases_analysis(case_id).
+# bench/bench_api.py). The next open deadline, the latest event, the latest analysis
+# and the newest analysis ever signed off (with its signer: the sign-off) are joined
+# through correlated subqueries on cases_deadline(case_id), cases_caseevent(case_id,
+# occurred_on) and cases_analysis(case_id).
 _STATUS_SQL = """
-    SELECT c.id, d.reference, c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
+    SELECT c.id, d.reference, d.emergency,
+           c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
            c.contempt_kind, c.contempt_by_stipulation, c.contempt_sanctions_amount, c.contempt_stayed,
            c.version, c.updated_at,
            n.id, n.due_at, n.kind,
            e.kind, e.occurred_on, e.note,
-           a.id, a.as_of, v.number, a.signed_off_at, a.summary
+           a.id, a.as_of, v.number, a.signed_off_at, a.summary,
+           a.created_at, a.sign_off_voided_at,
+           s.id, s.as_of, s.signed_off_at, su.username, s.sign_off_note, s.sign_off_voided_at, s.sign_off_voided_reason
       FROM cases_case c
       JOIN requests_app_demand d ON d.id = c.demand_id
       LEFT JOIN cases_deadline n ON n.id = (
@@ -130,6 +137,10 @@ _STATUS_SQL = """
             SELECT a2.id FROM cases_analysis a2 WHERE a2.case_id = c.id
              ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)
       LEFT JOIN jurisdictions_catalogueversion v ON v.id = a.catalogue_version_id
+      LEFT JOIN cases_analysis s ON s.id = (
+            SELECT a3.id FROM cases_analysis a3 WHERE a3.case_id = c.id AND a3.signed_off_at IS NOT NULL
+             ORDER BY a3.created_at DESC, a3.id DESC LIMIT 1)
+      LEFT JOIN auth_user su ON su.id = s.signed_off_by_id
      WHERE c.id = %s
 """
 
@@ -173,6 +184,7 @@ def case_status(case_id: int) -> dict | None:
     (
         pk,
         reference,
+        emergency,
         status,
         outcome,
         appeal,
@@ -195,6 +207,9 @@ def case_status(case_id: int) -> dict | None:
         catalogue_number,
         signed_off_at,
         summary,
+        analysis_created_at,
+        analysis_voided_at,
+        *signed,
     ) = row
     updated_at = _as_datetime(updated_at)
     next_at = _as_datetime(next_at)
@@ -205,12 +220,13 @@ def case_status(case_id: int) -> dict | None:
             "id": analysis_id,
             "as_of": _as_date(as_of),
             "catalogue_version": catalogue_number,
-            "signed_off": signed_off_at is not None,
+            "signed_off": signed_off_at is not None and analysis_voided_at is None,
             **summary,
         }
     return {
         "id": pk,
         "reference": reference,
+        "emergency": bool(emergency),
         "status": status,
         "outcome": outcome,
         "appeal": {"status": appeal, "disposition": disposition},
@@ -226,10 +242,32 @@ def case_status(case_id: int) -> dict | None:
         if event_kind is not None
         else None,
         "analysis": analysis,
+        "sign_off": _sign_off(analysis_id, as_of, analysis_created_at, signed),
         "version": version,
         "updated_at": updated_at,
         "_updated_at_key": updated_at.isoformat(),
     }
+
+
+def _sign_off(analysis_id, as_of, created_at, signed: list) -> dict | None:
+    """The status's `sign_off`, from the latest analysis and the newest one signed off."""
+    signed_id, signed_as_of, signed_at, signer, note, voided_at, voided_because = signed
+    row = None
+    if signed_id is not None:
+        row = sign_off.Signed(
+            id=signed_id,
+            as_of=_as_date(signed_as_of),
+            signed_by=signer,
+            signed_at=_as_datetime(signed_at),
+            note=note,
+            voided_at=_as_datetime(voided_at),
+            voided_because=voided_because,
+        )
+    newer = None
+    if signed_id is not None and analysis_id != signed_id:
+        newer = sign_off.Newer(analysis_id, _as_date(as_of), _as_datetime(created_at))
+    state = sign_off.of_case(analysed=analysis_id is not None, signed=row, newer=newer)
+    return state.as_data() if state is not None else None
 
 
 def _step(serializer_class, request: Request) -> dict:
@@ -355,6 +393,34 @@ class CaseWorkflowMixin:
         return _deadline_response(cancelled)
 
     @extend_schema(
+        summary="Assign the case to a member of counsel, or unassign it (`counsel`: null)",
+        description="Counsel, and read-write API clients, assign; one timeline event says to whom and from "
+        "whom. Refused (400 naming `counsel`): a user who is not active counsel, the assignment the case "
+        "already has, a closed case.",
+        request=AssignSerializer,
+        responses={200: AssignResultSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def assign(self, request: Request, pk: int) -> Response:
+        case = get_object_or_404(Case, pk=pk)
+        data = _step(AssignSerializer, request)
+        counsel = None
+        if data["counsel"] is not None:
+            counsel = get_user_model().objects.filter(pk=data["counsel"]).first()
+            if counsel is None:
+                raise ValidationError({"counsel": [f"No user has the id {data['counsel']}."]})
+        event = actions.assign(case=case, counsel=counsel, by=request.user, expected_version=data["expected_version"])
+        assigned = Case.objects.filter(pk=case.pk).values_list("counsel_id", "counsel__username", "version").get()
+        return Response(
+            {
+                "event": EventSerializer(event).data,
+                "counsel_id": assigned[0],
+                "counsel": assigned[1],
+                "version": assigned[2],
+            }
+        )
+
+    @extend_schema(
         summary="Sign off the latest analysis",
         request=SignOffSerializer,
         responses={201: StepResultSerializer, **WRITE_ERRORS},
@@ -394,7 +460,18 @@ class CaseViewSet(
 
     def get_queryset(self) -> QuerySet[Case]:
         # Every role that may read sees every case: the legal team shares one docket.
-        return case_list_queryset().select_related("demand__served_entity", "counsel")
+        return case_list_queryset().select_related("demand__served_entity", "counsel").with_sign_off_keys()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            sign_off.attach(page)  # one query for the page's sign-offs
+        return page
+
+    def get_object(self):
+        case = super().get_object()
+        sign_off.attach([case])
+        return case
 
     def _etag(self, pk: int) -> tuple[Case, str]:
         case = get_object_or_404(Case.objects.only("pk", "version", "updated_at"), pk=pk)
@@ -466,6 +543,7 @@ class WhoAmIView(ApiView, APIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         return Response(
             {
+                "id": request.user.pk,
                 "username": request.user.get_username(),
                 "roles": sorted(roles.roles_of(request.user)),
                 "token": {"name": token.name, "scope": token.scope, "expires_at": token.expires_at} if token else None,
@@ -559,6 +637,8 @@ for step in _DEADLINE_STEPS:
         parameters=_CASE,
         body={"deadline": "$response.body#/next_deadline/id", **_NEXT_VERSION},
     )
+for source in ("v1_cases_retrieve", "v1_cases_status_retrieve"):
+    link(source, "assign", "v1_cases_assign_create", parameters=_CASE, body=_NEXT_VERSION)
 link(
     "v1_cases_status_retrieve",
     "sign_off",

@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases import sign_off
 from cases.analysis import answer_extras
 from cases.history import audit_history
 from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
@@ -81,6 +82,8 @@ def case_record(case_id: int) -> dict:
     analyses = list(  # oldest first: the last is the analysis in force
         Analysis.objects.filter(case=case).select_related("catalogue_version", "signed_off_by").newest_first().reverse()
     )
+    case_sign_off, sign_offs = sign_off.of_analyses(analyses[::-1])  # which answer was signed, and does it stand
+    own_sign_off = dict(zip((a.pk for a in analyses[::-1]), sign_offs, strict=True))
     overrides = defaultdict(list)  # of each analysis, in the order they supersede one another
     for o in HoldingOverride.objects.filter(analysis__case=case).select_related("by").in_order():
         overrides[o.analysis_id].append(
@@ -118,6 +121,7 @@ def case_record(case_id: int) -> dict:
                 "stayed": case.contempt_stayed,
             },
             "counsel": _who(case.counsel),
+            "sign_off": case_sign_off.as_data() if case_sign_off is not None else None,
             "version": case.version,
             "created_at": case.created_at,
             "updated_at": case.updated_at,
@@ -181,6 +185,7 @@ def case_record(case_id: int) -> dict:
                 "signed_off_by": _who(a.signed_off_by),
                 "signed_off_at": a.signed_off_at,
                 "sign_off_note": a.sign_off_note,
+                "sign_off": own.as_data() if (own := own_sign_off[a.pk]) is not None else None,
                 "result": a.result,
                 "overrides": overrides.get(a.pk, []),
             }

@@ -4,11 +4,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from cases.models import AppealStatus, Case, CaseQuerySet, ContemptStatus, Deadline, Status
+from cases.queues import QUEUE_CHOICES, QUEUES, emergency_first
 from jurisdictions.models import Jurisdiction, LegalInstrument
 from requests_app.models import TargetAccount
 
@@ -60,6 +62,12 @@ def case_list_queryset() -> "CaseList":
 
 
 class CaseFilter(django_filters.FilterSet):
+    """The case list's filters. `queue` is one of the saved filters of `cases.queues`,
+    for the person asking (`request.user`)."""
+
+    queue = django_filters.ChoiceFilter(
+        choices=QUEUE_CHOICES, method="filter_queue", label="Queue", empty_label="All cases"
+    )
     q = django_filters.CharFilter(method="search", label="Reference or account")
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status")
     appeal_status = django_filters.ChoiceFilter(choices=AppealStatus.choices, label="Appeal", empty_label="Any")
@@ -98,6 +106,10 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.open()
         return queryset.filter(status=value)
 
+    def filter_queue(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
+        user = getattr(self.request, "user", None)
+        return queryset.filter(QUEUES[value].of(user or AnonymousUser(), timezone.now()))
+
     def filter_due(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         now = timezone.now()
         if value == "overdue":
@@ -113,7 +125,8 @@ class CaseFilter(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
         descending = sort.startswith("-")
         fields = SORTS.get(sort.lstrip("-"))
+        # Open emergencies first, whatever else the list is sorted by.
         if not fields:
-            return queryset.order_by("-created_at", "-pk")
+            return queryset.order_by(emergency_first(), "-created_at", "-pk")
         order = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True) for f in fields]
-        return queryset.order_by(*order, "-pk" if descending else "pk")
+        return queryset.order_by(emergency_first(), *order, "-pk" if descending else "pk")

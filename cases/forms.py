@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.roles import counsel_members
 from cases import workflow
 from cases.actions import MANUAL_DEADLINE_KINDS
 from cases.models import (
@@ -52,6 +53,14 @@ class VersionedForm(forms.Form):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, error.messages)
+
+
+class AssignForm(VersionedForm):
+    """Counsel assigns the case to a member of counsel, or unassigns it (blank)."""
+
+    counsel = forms.ModelChoiceField(
+        queryset=counsel_members(), required=False, empty_label="Unassigned", label="Assign to"
+    )
 
 
 class CaseStepForm(VersionedForm):

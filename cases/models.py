@@ -108,6 +108,14 @@ class CaseQuerySet(models.QuerySet):
         latest = Analysis.objects.filter(case=OuterRef("pk")).newest_first().values("pk")[:1]
         return self.annotate(latest_analysis_id=Subquery(latest))
 
+    def with_sign_off_keys(self):
+        """Annotated with `latest_analysis_id` and `signed_analysis_id` (the newest
+        analysis ever signed off), what `cases.sign_off.attach` reads the sign-off from."""
+        signed = (
+            Analysis.objects.filter(case=OuterRef("pk"), signed_off_at__isnull=False).newest_first().values("pk")[:1]
+        )
+        return self.with_latest_analysis().annotate(signed_analysis_id=Subquery(signed))
+
 
 class Case(models.Model):
     """One per demand."""
@@ -193,6 +201,10 @@ class Analysis(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     sign_off_note = models.TextField(blank=True)
+    # A sign-off stands for the answer it signed: a later override or amendment voids
+    # it (cases/actions/review.py, void_sign_off), and the case awaits a new one.
+    sign_off_voided_at = models.DateTimeField(null=True, blank=True)
+    sign_off_voided_reason = models.TextField(blank=True)
 
     objects = AnalysisQuerySet.as_manager()
 
@@ -205,10 +217,19 @@ class Analysis(models.Model):
                 | Q(signed_off_by__isnull=False, signed_off_at__isnull=False),
                 name="analysis_signoff_complete",
             ),
+            models.CheckConstraint(
+                condition=Q(sign_off_voided_at__isnull=True) | Q(signed_off_at__isnull=False),
+                name="analysis_void_needs_signoff",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Analysis {self.pk} of case {self.case_id} as of {self.as_of}"
+
+    @property
+    def sign_off_stands(self) -> bool:
+        """Signed off, and nothing since has changed the answer that was signed."""
+        return self.signed_off_at is not None and self.sign_off_voided_at is None
 
 
 class CaseEvent(models.Model):
@@ -241,11 +262,17 @@ class CaseEvent(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    """How close a deadline is; one reminder of each kind per deadline and person."""
+    """What a notification is about: how close a deadline is (one reminder of each
+    kind per deadline and person), or an emergency demand (one per case and person)."""
 
     DUE_IN_72H = "due_in_72h", "Due within 72 hours"
     DUE_IN_24H = "due_in_24h", "Due within 24 hours"
     OVERDUE = "overdue", "Overdue"
+    EMERGENCY = "emergency", "Emergency demand"
+
+
+# The kinds that remind of a deadline (the others are not about one).
+DEADLINE_REMINDER_KINDS = (ReminderKind.DUE_IN_72H, ReminderKind.DUE_IN_24H, ReminderKind.OVERDUE)
 
 
 REMINDER_WINDOWS = {ReminderKind.DUE_IN_72H: dt.timedelta(hours=72), ReminderKind.DUE_IN_24H: dt.timedelta(hours=24)}
@@ -401,11 +428,22 @@ class CaseTask(models.Model):
         return f"{self.get_kind_display()} due {self.due_on}"
 
 
-class Notification(models.Model):
-    """An in-app notice to one person; deadline reminders are also e-mailed.
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> Self:
+        """Not yet marked read: the header's count (the (user, read_at) index)."""
+        return self.filter(read_at__isnull=True)
 
-    A reminder row is created before its e-mail is sent: the unique constraint makes
-    a second or concurrent run of the job a no-op, and `emailed_at` marks delivery.
+    def mark_read(self, *, at: dt.datetime) -> int:
+        """Mark the unread ones read at `at`; a notice read before keeps its time."""
+        return self.unread().update(read_at=at)
+
+
+class Notification(models.Model):
+    """An in-app notice to one person, also e-mailed when `email_to` is set: deadline
+    reminders and emergency demands.
+
+    A notice's row is created before its e-mail is sent: the unique constraints make
+    a second or concurrent run a no-op, and `emailed_at` marks delivery.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -420,6 +458,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -427,6 +467,13 @@ class Notification(models.Model):
                 fields=["deadline", "kind", "user"],
                 condition=Q(deadline__isnull=False),
                 name="notification_one_reminder_per_deadline_kind_user",
+            ),
+            # An emergency demand is announced once to each person, however often
+            # (or concurrently) the announcement runs.
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=Q(kind="emergency"),
+                name="notification_one_emergency_per_case_user",
             ),
         ]
         indexes = [

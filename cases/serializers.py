@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import DateField, DateTimeField, RequestSerializer
-from cases import deadlines, workflow
+from cases import deadlines, sign_off, workflow
 from cases.actions import MANUAL_DEADLINE_KINDS
 from cases.analysis import answer_of
 from cases.models import (
@@ -108,6 +108,32 @@ class AnswerSerializer(serializers.Serializer):
     deadlines = AnswerDeadlinesSerializer()
 
 
+class SignOffStateSerializer(serializers.Serializer):
+    """Which answer counsel signed off (the analysis, who, when) and whether that sign-off
+    still stands; when it does not, since when and why. `awaiting` and `voided` both
+    mean the case awaits a sign-off of its latest analysis."""
+
+    state = serializers.ChoiceField(
+        choices=sign_off.STATE_CHOICES,
+        help_text="; ".join(f"`{state}`: {meaning}" for state, meaning in sign_off.STATES.items()),
+    )
+    signed_analysis = serializers.IntegerField(
+        source="analysis", allow_null=True, help_text="The analysis signed off (the newest ever signed); null if none."
+    )
+    signed_by = serializers.CharField(allow_null=True, help_text="Who signed it off.")
+    signed_at = serializers.DateTimeField(allow_null=True)
+    voided_at = serializers.DateTimeField(allow_null=True, help_text="When the sign-off stopped standing.")
+    voided_because = serializers.CharField(
+        allow_null=True,
+        help_text='Why it no longer stands, e.g. "counsel overrode holding 2 (control/direct)", '
+        '"a newer analysis (as of 2026-01-05) replaced it".',
+    )
+    in_words = serializers.CharField(
+        help_text='As the case file says it: "Signed off by carl on 2026-01-05 (analysis 12, as of 2026-01-04) — '
+        'no longer stands: counsel overrode holding 2 (control/direct)".'
+    )
+
+
 class AnalysisSerializer(serializers.ModelSerializer):
     """The engine's result as computed, with counsel's overrides beside it (by holding, oldest
     first: the latest override of a holding, `item` indexing `result.items`, is the answer)."""
@@ -115,6 +141,14 @@ class AnalysisSerializer(serializers.ModelSerializer):
     catalogue_version = serializers.CharField(source="catalogue_version.__str__", read_only=True)
     signed_off_by = serializers.CharField(
         source="signed_off_by.username", default=None, read_only=True, allow_null=True
+    )
+    sign_off_stands = serializers.BooleanField(
+        read_only=True, help_text="Signed off, and no override, amendment or newer analysis has voided it since."
+    )
+    sign_off_voided_because = serializers.CharField(
+        source="sign_off_voided_reason",
+        read_only=True,
+        help_text="Why the sign-off no longer stands; blank if it does.",
     )
     overrides = OverrideSerializer(many=True, read_only=True)
     answer = serializers.SerializerMethodField()
@@ -132,6 +166,9 @@ class AnalysisSerializer(serializers.ModelSerializer):
             "signed_off_by",
             "signed_off_at",
             "sign_off_note",
+            "sign_off_stands",
+            "sign_off_voided_at",
+            "sign_off_voided_because",
             "overrides",
         ]
 
@@ -166,6 +203,10 @@ class CaseSerializer(serializers.ModelSerializer):
         source="demand.pending_since", allow_null=True, help_text="Indian process: the day its proceeding began."
     )
     counsel = serializers.CharField(source="counsel.username", default=None, read_only=True, allow_null=True)
+    counsel_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="The assigned counsel's user id.")
+    sign_off = SignOffStateSerializer(
+        read_only=True, allow_null=True, help_text="Null until the case's first analysis (nothing to sign yet)."
+    )
     next_deadline_at = serializers.DateTimeField(read_only=True, allow_null=True)
     next_deadline_kind = serializers.CharField(read_only=True, allow_null=True)
 
@@ -191,6 +232,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "contempt_sanctions_period",
             "contempt_stayed",
             "counsel",
+            "counsel_id",
+            "sign_off",
             "next_deadline_at",
             "next_deadline_kind",
             "version",
@@ -231,7 +274,9 @@ class StatusAnalysisSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The analysis to name when signing off.")
     as_of = serializers.DateField()
     catalogue_version = serializers.IntegerField(allow_null=True)
-    signed_off = serializers.BooleanField()
+    signed_off = serializers.BooleanField(
+        help_text="This analysis has a standing sign-off (`sign_off` says which answer was signed and why not)."
+    )
     # The stored summary's members (cases.analysis.summarise); an older summary may lack one.
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     doctrine = serializers.CharField(allow_null=True, required=False)
@@ -259,6 +304,7 @@ class CaseStatusSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     reference = serializers.CharField()
+    emergency = serializers.BooleanField(help_text="An emergency demand (e.g. an 8-hour European Production Order).")
     status = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
     appeal = StatusAppealSerializer()
@@ -266,6 +312,7 @@ class CaseStatusSerializer(serializers.Serializer):
     next_deadline = StatusDeadlineSerializer(allow_null=True, help_text="The earliest open deadline.")
     last_event = StatusEventSerializer(allow_null=True)
     analysis = StatusAnalysisSerializer(allow_null=True)
+    sign_off = SignOffStateSerializer(allow_null=True, help_text="Null until the first analysis.")
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
 
@@ -308,6 +355,7 @@ class WhoAmITokenSerializer(serializers.Serializer):
 
 
 class WhoAmISerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The user's id, e.g. to assign a case to yourself.")
     username = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
     token = WhoAmITokenSerializer(allow_null=True, help_text="Null for a browser session.")
@@ -443,6 +491,23 @@ class AddDeadlineSerializer(RequestSerializer):
     length = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
     unit = serializers.ChoiceField(choices=list(deadlines.Unit), required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class AssignSerializer(RequestSerializer):
+    counsel = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        allow_null=True,
+        help_text="The user id of a member of counsel (active, in the counsel role); null to unassign.",
+    )
+    expected_version = _version()
+
+
+class AssignResultSerializer(StepResultSerializer):
+    """The assignment's timeline event, whom the case is assigned to now, and its version."""
+
+    counsel = serializers.CharField(allow_null=True, help_text="Who the case is assigned to; null: unassigned.")
+    counsel_id = serializers.IntegerField(allow_null=True)
 
 
 class SignOffSerializer(RequestSerializer):

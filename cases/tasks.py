@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.actions import open_customer_notice_task, remind_of_deadline
 from cases.analysis import analyse_case
-from cases.models import Case, CaseTask, Deadline, Notification
+from cases.models import Case, CaseTask, Deadline, Notification, ReminderKind
 from requests_app.models import NondisclosureOrder
 
 log = logging.getLogger(__name__)
@@ -20,13 +20,17 @@ log = logging.getLogger(__name__)
 @shared_task(
     name="cases.tasks.analyse_case", autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=8
 )
-def analyse_case_task(case_id: int, trigger: str = "facts changed") -> int | None:
-    """Idempotent: a second delivery finds the same answer and stores nothing."""
+def analyse_case_task(case_id: int, trigger: str = "facts changed", by_id: int | None = None) -> int | None:
+    """Idempotent: a second delivery finds the same answer and stores nothing. `by_id`
+    names who caused it (counsel amending the facts); none for the system."""
+    from django.contrib.auth import get_user_model
+
     case = Case.objects.select_related("demand").filter(pk=case_id).first()
     if case is None:
         log.warning("analyse_case: case %s does not exist", case_id)
         return None
-    return analyse_case(case=case, trigger=trigger).analysis.pk
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id is not None else None
+    return analyse_case(case=case, trigger=trigger, by=by).analysis.pk
 
 
 @shared_task(name="cases.tasks.reanalyse_after_catalogue_change")
@@ -62,12 +66,22 @@ def send_deadline_reminders() -> int:
     due = Deadline.objects.needing_reminder(now=now).select_related("case__demand", "case__counsel").order_by("due_at")
     for deadline in due:
         remind_of_deadline(deadline=deadline, kind=deadline.reminder_kind)
-    return _email_pending_reminders()
+    # Every notice not yet e-mailed: an emergency's e-mail that failed is retried here too.
+    return _email_pending(Notification.objects.all())
 
 
-def _email_pending_reminders() -> int:
+@shared_task(name="cases.tasks.email_emergency_notice")
+def email_emergency_notice(case_id: int) -> int:
+    """Right after an emergency demand is logged (enqueued by `notify_of_emergency`):
+    e-mail its notices now, not at the next reminder run. Returns e-mails sent; safe
+    to run twice (a notice is e-mailed once)."""
+    return _email_pending(Notification.objects.filter(case_id=case_id, kind=ReminderKind.EMERGENCY))
+
+
+def _email_pending(notifications) -> int:
+    """E-mail those of `notifications` that have an address and are not sent yet."""
     sent = 0
-    pending = Notification.objects.filter(deadline__isnull=False, emailed_at__isnull=True).exclude(email_to="")
+    pending = notifications.filter(emailed_at__isnull=True).exclude(email_to="")
     for pk in pending.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             notification = (
@@ -81,7 +95,7 @@ def _email_pending_reminders() -> int:
             except Exception:
                 # Left unsent: the next run tries again. One bad address must not
                 # hold up everyone else's reminders.
-                log.exception("reminder %s to %s could not be e-mailed", notification.pk, notification.email_to)
+                log.exception("notification %s to %s could not be e-mailed", notification.pk, notification.email_to)
                 continue
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])

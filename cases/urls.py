@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.views.notifications import mark_all_read, mark_read, notification_list
 
 app_name = "cases"
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/analysis/", views.case_analysis, name="analysis"),
+    path("<int:pk>/amend/", views.amend_demand, name="amend"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/sign-off/", views.sign_off, name="sign_off"),
     path("<int:pk>/analyses/<int:analysis>/override/", views.override_holding, name="override"),
     path("<int:pk>/tracks/<str:track>/<str:to>/", views.change_track, name="change_track"),
@@ -27,4 +30,11 @@ report_patterns = [
     path("transparency/", views.transparency_report, name="transparency"),
     path("transparency.csv", views.transparency_report_csv, name="transparency_csv"),
     path("transparency.json", views.transparency_report_json, name="transparency_json"),
+]
+
+# A person's notifications, included under /notifications/ by config/urls.py.
+notification_patterns = [
+    path("", notification_list, name="list"),
+    path("<int:pk>/read/", mark_read, name="mark_read"),
+    path("read/", mark_all_read, name="mark_all_read"),
 ]

@@ -30,6 +30,13 @@ STATUS_TRANSITIONS: Mapping[str, tuple[str, ...]] = {
     S.CLOSED: (),
 }
 
+# What storing a case's first analysis does by itself (`cases.analysis.analyse_case`,
+# a system event by nobody): a case still in intake goes to counsel's review, so
+# "intake" means "not analysed yet". No person takes this step: it is not in the table
+# above, which drives the buttons.
+ON_FIRST_ANALYSIS: Mapping[str, str] = {S.INTAKE: S.COUNSEL_REVIEW}
+FIRST_ANALYSIS_NOTE = "Analysed: ready for counsel's review."
+
 APPEAL_TRANSITIONS: Mapping[str, tuple[str, ...]] = {
     A.NONE: (A.NOTICE_FILED,),
     # Briefing is often not recorded as a step of its own; a summary disposition
@@ -111,6 +118,7 @@ COURT_EVENTS: Mapping[str, str] = {
 EVENT_LABELS: Mapping[str, str] = {
     **COURT_EVENTS,
     "demand_logged": "Demand logged",
+    "demand_amended": "Facts amended",
     "analysed": "Analysed",
     "analysis_changed": "Analysis changed",
     "analysis_signed_off": "Analysis signed off",
@@ -127,6 +135,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "ndo_extended": "Nondisclosure order extended",
     "ndo_expired": "Nondisclosure order expired",
     "customer_notice": "Customer notice task opened",
+    "assigned": "Counsel assigned",
 }
 
 

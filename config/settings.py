@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "cases.context_processors.notifications",
             ],
         },
     },
@@ -344,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "jurisdictions.models.Kind",
         "PendingRuleEnum": "jurisdictions.models.PendingRule",
         "DataCategoryEnum": "jurisdictions.models.Category",
+        "StateEnum": "cases.models.Deadline.State",  # its name before the sign-off's state came
+        "SignOffStateEnum": "cases.sign_off.STATE_CHOICES",
     },
 }
 

@@ -10,7 +10,7 @@ from django.views.defaults import page_not_found, server_error
 
 from accounts.security import ThrottledAdminAuthenticationForm, ThrottledLoginView
 from cases import views as case_views
-from cases.urls import report_patterns
+from cases.urls import notification_patterns, report_patterns
 
 admin.site.login_form = ThrottledAdminAuthenticationForm  # the admin's login is throttled too
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("demands/", include("requests_app.urls")),
     path("reports/", include((report_patterns, "reports"))),
+    path("notifications/", include((notification_patterns, "notifications"))),
     path("catalogue/", include("jurisdictions.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),

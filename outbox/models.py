@@ -43,3 +43,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'pending'})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a job of beat's schedule (`CELERY_BEAT_SCHEDULE`) by the in-process
+    scheduler (`manage.py run_scheduler`, outbox/scheduler.py), for one due time.
+
+    The row is inserted before the job runs: the unique (job, due_at) makes a second
+    scheduler, or a second pass of the same one, skip a due time already claimed, so
+    each job runs once per due time however many schedulers run. Old rows are pruned."""
+
+    job = models.CharField(max_length=200, help_text="The entry's name in CELERY_BEAT_SCHEDULE.")
+    task = models.CharField(max_length=200)
+    due_at = models.DateTimeField(help_text="The scheduled time this run is for.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="scheduled_run_once_per_due_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} due {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -5,6 +5,7 @@ holdings), validates them together and saves them in one transaction, so a bad
 holding on the third account leaves nothing written.
 """
 
+import re
 from typing import cast
 
 from django import forms
@@ -430,3 +431,269 @@ class DemandIntake:
             target = field if field in self.demand.fields else None
             for message in messages:
                 self.demand.add_error(target, message if target else f"{field}: {message}")
+
+
+# --- Correcting a logged demand (cases/views/amend.py calls cases.actions.amend_demand) --
+
+AMENDABLE_ON_PAGE = [name for name in DEMAND_FACTS if name != "reference"]
+TIMES = ("served_at", "received_at", "due_at")
+
+
+class AmendDemandForm(DemandForm):
+    """The demand's facts as logged, to correct: all but the reference, which names it."""
+
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONES,
+        initial="UTC",
+        label="Times below are in",
+        help_text="They are shown in UTC; pick another zone only to type them again in it.",
+    )
+    document = forms.FileField(
+        required=False,
+        label="Replace the warrant document (PDF, at most 10 MB)",
+        help_text="Leave it empty to keep the document on file.",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    class Meta(DemandForm.Meta):
+        fields = [*AMENDABLE_ON_PAGE, "document"]
+
+
+class AmendAccountForm(AccountForm):
+    # The row the form was drawn from: the action keeps it (a corrected identifier is
+    # the same account), and ignores an id that is not one of the demand's.
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AmendHoldingForm(HoldingForm):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AmendReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What was wrong and where the right fact comes from; it goes on the timeline.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+AmendAccountFormSet = cast(
+    type[AccountFormSetBase],
+    formset_factory(
+        AmendAccountForm,
+        formset=AccountFormSetBase,
+        can_delete=True,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_ACCOUNTS,
+        validate_max=True,
+        absolute_max=MAX_ACCOUNTS,
+    ),
+)
+AmendHoldingFormSet = cast(
+    type[HoldingFormSetBase],
+    formset_factory(
+        AmendHoldingForm,
+        formset=HoldingFormSetBase,
+        can_delete=True,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_HOLDINGS,
+        validate_max=True,
+        absolute_max=MAX_HOLDINGS,
+    ),
+)
+
+
+def _demand_initial(demand: Demand) -> dict:
+    initial = {name: getattr(demand, name) for name in AMENDABLE_ON_PAGE}
+    initial.update(
+        instrument=demand.instrument.code,
+        issuing_jurisdiction=demand.issuing_jurisdiction_id,
+        court=demand.court_id,
+        served_entity=demand.served_entity_id,
+        time_zone="UTC",
+    )
+    return initial
+
+
+def _account_initial(account: TargetAccount) -> dict:
+    person = "" if account.us_person is None else ("yes" if account.us_person else "no")
+    return {
+        "id": account.pk,
+        "identifier": account.identifier,
+        "service": account.service,
+        "us_person": person,
+        "residence": account.residence_id,
+    }
+
+
+def _holding_initial(holding: Holding) -> dict:
+    return {
+        "id": holding.pk,
+        "category": holding.category,
+        "data_location": holding.data_location_id,
+        "controlled_by": holding.controlled_by_id,
+    }
+
+
+_ACCOUNT_ERROR = re.compile(r"accounts\[(\d+)\](?:\.holdings(?:\[(\d+)\])?)?(?:\.(\w+))?")
+
+
+class DemandAmendment(DemandIntake):
+    """The intake page's forms prefilled with a logged demand's facts (its accounts
+    with their holdings, its first nondisclosure order), and the reason. They collect
+    the corrected facts for `cases.actions.amend_demand`, which compares them with the
+    facts on file and refuses under the rules of intake."""
+
+    def __init__(
+        self,
+        demand: Demand,
+        accounts: list[tuple[TargetAccount, list[Holding]]],
+        orders: list[NondisclosureOrder],
+        *,
+        version: int,
+        data=None,
+        files=None,
+    ):
+        self.current = demand
+        self.current_orders = orders
+        self.demand = AmendDemandForm(data, files, initial=_demand_initial(demand))
+        first = orders[0] if orders else None
+        initial = (
+            {"basis": first.basis, "starts_on": first.starts_on, "expires_on": first.expires_on} if first else None
+        )
+        self.ndo = NondisclosureForm(data, prefix="ndo", initial=initial)
+        self.accounts = AmendAccountFormSet(data, prefix="accounts", initial=[_account_initial(a) for a, _ in accounts])
+        self.holdings = [
+            AmendHoldingFormSet(
+                data,
+                prefix=holdings_prefix(i),
+                initial=[_holding_initial(h) for h in accounts[i][1]] if i < len(accounts) else None,
+            )
+            for i in range(len(self.accounts.forms))
+        ]
+        self.reason = AmendReasonForm(data, initial={"expected_version": version})
+        self._places: list[tuple[int, list[int]]] = []  # kept account -> (form index, its kept holdings' indexes)
+        if data is not None:
+            for account, holdings in zip(self.accounts.forms, self.holdings, strict=True):
+                if holdings.filled():
+                    account.empty_permitted = False
+
+    def is_valid(self) -> bool:
+        valid = self.demand.is_valid()
+        valid &= self.ndo.is_valid()
+        valid &= self.accounts.is_valid()
+        valid &= self.reason.is_valid()
+        for _, holdings in self._kept():
+            valid &= holdings.is_valid()
+        if self.ndo.has_changed() and self.ndo.is_valid() and self._ndo_filled():
+            for name in ("basis", "starts_on"):
+                if not self.ndo.cleaned_data.get(name):
+                    self.ndo.add_error(
+                        name, "Required while the demand has a nondisclosure order (clear all three to remove it)."
+                    )
+                    valid = False
+        return bool(valid)
+
+    @property
+    def error_count(self) -> int:
+        return super().error_count + (len(self.reason.errors) if self.reason.is_bound else 0)
+
+    def _ndo_filled(self) -> bool:
+        return any(self.ndo.cleaned_data.get(name) for name in ("basis", "starts_on", "expires_on"))
+
+    def keep_typed_at(self, version: int) -> None:
+        """Keep what was typed, at the case's fresh version: after a look at what changed
+        meanwhile, the correction can be sent again."""
+        self.reason = AmendReasonForm({"reason": self.reason.data.get("reason", ""), "expected_version": str(version)})
+        self.reason.is_valid()
+
+    def changes(self) -> dict:
+        """The corrected facts, as `amend_demand` takes them: `facts`, `accounts` (the
+        whole new list, each row with the id it was drawn from) and `orders` (None:
+        the nondisclosure order was not touched)."""
+        data = self.demand.cleaned_data
+        facts = {name: data[name] for name in AMENDABLE_ON_PAGE if name in data}
+        for name in TIMES:
+            # The page shows times to the minute: the minute shown stands for the time on file.
+            old, new = getattr(self.current, name), facts.get(name)
+            if old is not None and new is not None and new == old.replace(second=0, microsecond=0):
+                facts[name] = old
+        if data.get("document"):
+            facts["document"] = data["document"]
+        accounts = []
+        self._places = []
+        for index, (account_form, holdings) in enumerate(zip(self.accounts.forms, self.holdings, strict=True)):
+            if self.accounts.skipped(account_form):
+                continue
+            account = account_form.save(commit=False)
+            account.pk = account_form.cleaned_data.get("id")
+            kept = [(number, form) for number, form in enumerate(holdings.forms) if not holdings.skipped(form)]
+            rows = []
+            for _, form in kept:
+                holding = form.save(commit=False)
+                holding.pk = form.cleaned_data.get("id")
+                rows.append(holding)
+            accounts.append(AccountToLog(account=account, holdings=rows))
+            self._places.append((index, [number for number, _ in kept]))
+        return {"facts": facts, "accounts": accounts, "orders": self._orders()}
+
+    def _orders(self) -> list[NondisclosureOrder] | None:
+        if not self.ndo.has_changed():
+            return None
+        rest = self.current_orders[1:]
+        if not self._ndo_filled():
+            return rest  # cleared: the order is removed
+        first = self.current_orders[0] if self.current_orders else None
+        data = self.ndo.cleaned_data
+        order = NondisclosureOrder(
+            pk=first.pk if first else None,
+            basis=data["basis"],
+            starts_on=data["starts_on"],
+            expires_on=data.get("expires_on"),
+            note=first.note if first else "",
+        )
+        return [order, *rest]
+
+    def add_refusal(self, refusal: ValidationError) -> None:
+        """What the action refused, at the field it names (`accounts[1].holdings[0].data_location`
+        at that holding's location), or above the form."""
+        messages = refusal.message_dict if hasattr(refusal, "error_dict") else {"non_field_errors": refusal.messages}
+        for field, texts in messages.items():
+            for text in texts:
+                self._place_error(field, text)
+
+    def _place_error(self, field: str, text: str) -> None:
+        if field in self.reason.fields:
+            self.reason.add_error(field, text)
+            return
+        if field in self.demand.fields:
+            self.demand.add_error(field, text)
+            return
+        if field.startswith("nondisclosure_orders"):
+            name = field.rpartition(".")[2] if "." in field else None
+            self.ndo.add_error(name if name in self.ndo.fields else None, text)
+            return
+        match = _ACCOUNT_ERROR.fullmatch(field)
+        if match and int(match[1]) < len(self._places):
+            index, kept = self._places[int(match[1])]
+            holding, name = match[2], match[3]
+            if holding is None and "holdings" in field:
+                self.holdings[index].non_form_errors().append(text)
+            elif holding is None:
+                form = self.accounts.forms[index]
+                form.add_error(name if name in form.fields else None, text)
+            elif int(holding) < len(kept):
+                form = self.holdings[index].forms[kept[int(holding)]]
+                form.add_error(name if name in form.fields else None, text)
+            else:
+                self.holdings[index].non_form_errors().append(text)
+            return
+        if field == "accounts":
+            self.accounts.non_form_errors().append(text)
+            return
+        self.demand.add_error(None, text if field in ("non_field_errors", "__all__", "case") else f"{field}: {text}")

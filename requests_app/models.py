@@ -31,12 +31,14 @@ MAX_ACCOUNTS = 50
 MAX_HOLDINGS = 30
 
 
-def reference_taken(reference: str) -> str | None:
+def reference_taken(reference: str, *, excluding: int | None = None) -> str | None:
     """Why a reference cannot be used: an existing demand has it, ignoring case and
-    surrounding spaces. None when it is free."""
-    existing = (
-        Demand.objects.filter(reference__iexact=(reference or "").strip()).values_list("reference", "case__pk").first()
-    )
+    surrounding spaces (other than the demand `excluding`, whose own it is). None when
+    it is free."""
+    demands = Demand.objects.filter(reference__iexact=(reference or "").strip())
+    if excluding is not None:
+        demands = demands.exclude(pk=excluding)
+    existing = demands.values_list("reference", "case__pk").first()
     if existing is None:
         return None
     taken, case = existing

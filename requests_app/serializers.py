@@ -121,19 +121,25 @@ class DemandSerializer(RequestModelSerializer):
     accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)  # type: ignore[call-arg]  # see holdings
     nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
     case = serializers.IntegerField(source="case.pk", read_only=True)
+    version = serializers.IntegerField(
+        source="case.version",
+        read_only=True,
+        help_text="The case's version: send it as `expected_version` to correct the demand (PATCH).",
+    )
 
     class Meta:
         model = Demand
         fields = [
             "id",
             "case",
+            "version",
             "kind",
             *DEMAND_FACTS,
             "accounts",
             "nondisclosure_order",
             "created_at",
         ]
-        read_only_fields = ["id", "case", "kind", "created_at"]
+        read_only_fields = ["id", "case", "version", "kind", "created_at"]
         # validate_reference says it better than the model's unique check (and ignores case).
         extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 
@@ -184,3 +190,103 @@ class DemandSerializer(RequestModelSerializer):
             via="through the API",
         )
         return case.demand
+
+
+class DemandAmendmentSerializer(DemandSerializer):
+    """A correction of a logged demand's facts (`cases.actions.amend_demand`): the fields
+    to change, `accounts` as the whole new list when given, the reason and the case's
+    version. The reference stays as logged."""
+
+    instrument = KnownSlugField(slug_field="code", queryset=LegalInstrument.objects.all(), required=False)
+    issuing_jurisdiction = KnownSlugField(
+        slug_field="code",
+        queryset=Jurisdiction.objects.all(),
+        required=False,
+        help_text="A jurisdiction's code; one the instrument (as amended) allows on the day served.",
+    )
+    served_entity = KnownSlugField(slug_field="name", queryset=ControllingEntity.objects.all(), required=False)
+    accounts = AccountSerializer(  # type: ignore[call-arg]  # see DemandSerializer.accounts
+        many=True,
+        min_length=1,
+        max_length=MAX_ACCOUNTS,
+        required=False,
+        help_text="The demand's whole new list of accounts with their holdings; leave it out to keep them. An "
+        "account is known by its identifier (its `service`, `us_person` or `residence` left out stays as it "
+        "was); its holdings by category and location, then by position.",
+    )
+    nondisclosure_order = NondisclosureOrderSerializer(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="The demand's nondisclosure order (its first, when it has several) as corrected; null removes "
+        "it. `expires_on` or `note` left out stays as it was.",
+    )
+    reason = serializers.CharField(
+        write_only=True, max_length=2000, help_text="Why the facts are corrected; it goes on the case's timeline."
+    )
+    expected_version = serializers.IntegerField(
+        write_only=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The case's `version` as you read it; a stale one is refused with 409.",
+    )
+
+    class Meta(DemandSerializer.Meta):
+        fields = [
+            *(name for name in DEMAND_FACTS if name != "reference"),
+            "accounts",
+            "nondisclosure_order",
+            "reason",
+            "expected_version",
+        ]
+        read_only_fields: list[str] = []
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            name: {"required": False}
+            for name in ("issuing_authority", "served_at", "received_at", "emergency", "due_at", "extended")
+        }
+
+    # A correction is sent with PATCH but is not DRF's partial update: `reason` and
+    # `expected_version` are always required, and so is what `accounts` holds.
+    # drf-spectacular sets `partial` on a PATCH's serializer, which would publish them
+    # all as optional: it stays False.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
+
+    def validate(self, attrs: dict) -> dict:
+        # Which facts fit together (arrival, the instrument's issuers, `extended`) is
+        # checked by the action on the demand as amended, not on the fields sent alone.
+        return attrs
+
+    def amendment(self, demand: Demand) -> dict:
+        """The action's arguments (`cases.actions.amend_demand`) from the validated body."""
+        data = dict(self.validated_data)
+        amendment: dict[str, Any] = {"reason": data.pop("reason"), "expected_version": data.pop("expected_version")}
+        if "accounts" in data:
+            accounts_on_file = {a.identifier: a for a in demand.accounts.select_related("residence")}
+            amendment["accounts"] = []
+            for given in data.pop("accounts"):
+                fields = {k: v for k, v in given.items() if k != "holdings"}
+                known = accounts_on_file.get(fields["identifier"])
+                kept = {name: getattr(known, name) for name in ("service", "us_person", "residence")} if known else {}
+                amendment["accounts"].append(
+                    AccountToLog(
+                        account=TargetAccount(**{**kept, **fields}),
+                        holdings=[Holding(**h) for h in given["holdings"]],
+                    )
+                )
+        if "nondisclosure_order" in data:
+            given = data.pop("nondisclosure_order")
+            orders_on_file = list(demand.nondisclosure_orders.order_by("starts_on", "pk"))
+            first = orders_on_file[0] if orders_on_file else None
+            corrected = []
+            if given is not None:
+                kept = {name: getattr(first, name) for name in ("pk", "expires_on", "note")} if first else {}
+                corrected.append(NondisclosureOrder(**{**kept, **given}))
+            amendment["orders"] = [*corrected, *orders_on_file[1:]]
+        amendment["facts"] = data
+        return amendment

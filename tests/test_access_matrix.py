@@ -65,6 +65,7 @@ ADMIN_REFUSED_TO_STAFF = {
     *(f"admin:cases_{model}_{op}" for model in ("caseevent", "analysis", "deadline", "casetask", "notification",
                                                 "webhookdelivery") for op in ("add", "delete")),
     "admin:outbox_outboxmessage_add", "admin:outbox_outboxmessage_delete",
+    "admin:outbox_scheduledrun_add", "admin:outbox_scheduledrun_delete",  # written by run_scheduler only
     "admin:cases_case_add", "admin:cases_case_delete",  # a case opens with its demand and stays
     "admin:requests_app_demand_delete", "admin:requests_app_targetaccount_delete",
     # A demand, its accounts and holdings are logged at intake or through the API (log_demand), never added here.
@@ -90,7 +91,11 @@ RULES: dict[str, dict] = {
     "cases:list": {"get": page(PAGE_READERS, 200)},
     "cases:detail": {"get": page(PAGE_READERS, 200)},
     "cases:analysis": {"get": page(PAGE_READERS, 200)},
+    # Intake corrects facts only before the first analysis; the seeded case is analysed
+    # and closed, so counsel is sent back to its file (a closed case's facts are final).
+    "cases:amend": {"get": page(PAGE_COUNSEL, 302), "post": page(PAGE_COUNSEL, 302)},
     "cases:sign_off": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},
+    "cases:assign": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:override": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:change_track": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:record_event": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
@@ -110,6 +115,10 @@ RULES: dict[str, dict] = {
     "demands:document": {"get": page(PAGE_READERS, 200)},
     "cases:event_document": {"get": page(PAGE_READERS, 200)},
     "catalogue:index": {"get": page(PAGE_READERS, 200)},
+    # Everyone signed in has their own notifications; another person's notice is a 404.
+    "notifications:list": {"get": page(PERSONAS, 200)},
+    "notifications:mark_read": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 404)},
+    "notifications:mark_all_read": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 302)},
     "catalogue:what_if": {"get": page(PAGE_READERS, 200), "post": page(PAGE_READERS, 422)},
     # --- REST API
     "v1:case-list": {"get": api(API_READERS, 200)},
@@ -125,6 +134,7 @@ RULES: dict[str, dict] = {
     "v1:case-complete-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:case-cancel-deadline": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:case-sign-off": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "v1:case-assign": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "v1:demand-list": {"get": api(API_READERS, 200), "post": api(API_LOGGERS, 400)},
     "v1:demand-detail": {"get": api(API_READERS, 200)},
     "v1:jurisdiction-list": {"get": api(API_READERS, 200)},

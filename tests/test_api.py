@@ -428,7 +428,7 @@ def test_the_schema_states_formats_ranges_and_links(catalogue, viewer_user):
     assert {link["operationId"] for link in steps.values()} == {
         f"v1_cases_{step}_create"
         for step in ("transition", "record_event", "add_deadline", "move_deadline", "complete_deadline")
-        + ("cancel_deadline", "sign_off")
+        + ("cancel_deadline", "sign_off", "assign")
     }
     assert steps["sign_off"]["requestBody"] == {
         "analysis": "$response.body#/analysis/id",

@@ -51,6 +51,7 @@ WORKFLOW_STEPS = {
         "complete-deadline",
         "cancel-deadline",
         "sign-off",
+        "assign",
     )
 }
 

@@ -38,6 +38,7 @@ def test_read_token_reads_and_is_refused_writes(catalogue, api_user):
     assert client.get("/api/v1/cases/").status_code == 200
     whoami = client.get("/api/v1/whoami/").json()
     assert whoami == {
+        "id": api_user.pk,
         "username": "api.client",
         "roles": ["api-client"],
         "token": {"name": "ticketing", "scope": "read", "expires_at": None},

@@ -1,5 +1,6 @@
 """Every change to a case's file: one keyword-only function per domain verb,
-grouped by job (common, intake, tracks, review, events, deadlines, orders, reminders).
+grouped by job (common, intake, amend, assign, tracks, review, events, deadlines,
+orders, reminders).
 
 The UI, the API, the admin and the Celery tasks call these and nothing else writes
 the track fields. Each one is atomic and, in that one transaction:
@@ -14,6 +15,13 @@ the track fields. Each one is atomic and, in that one transaction:
 A refused change raises before anything is written, so nothing is half done.
 """
 
+from cases.actions.amend import (
+    amend_demand,
+    amend_refusal,
+)
+from cases.actions.assign import (
+    assign,
+)
 from cases.actions.common import (
     FUTURE_GRACE,
     MANUAL_DEADLINE_KINDS,
@@ -41,6 +49,7 @@ from cases.actions.orders import (
     open_customer_notice_task,
 )
 from cases.actions.reminders import (
+    notify_of_emergency,
     remind_of_deadline,
 )
 from cases.actions.review import (
@@ -69,6 +78,9 @@ __all__ = [
     "TrackDetails",
     "take_track_step",
     "AccountToLog",
+    "assign",
+    "amend_demand",
+    "amend_refusal",
     "demand_errors",
     "log_demand",
     "schedule_analysis",
@@ -90,6 +102,7 @@ __all__ = [
     "lift_contempt_stay",
     "move_deadline",
     "move_for_contempt",
+    "notify_of_emergency",
     "open_customer_notice_task",
     "override_holding",
     "purge_contempt",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.actions.common import _history_user
+from cases.actions.reminders import notify_of_emergency
 from cases.analysis import analyse_case
 from cases.models import Case, CaseEvent
 from outbox.relay import enqueue
@@ -52,7 +53,7 @@ def demand_errors(
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if message := reference_taken(demand.reference):
+    if message := reference_taken(demand.reference, excluding=demand.pk):  # an amended demand keeps its own
         add("reference", message)
     for field, message in arrival_errors(demand.served_at, demand.received_at).items():
         add(field, message)
@@ -135,6 +136,8 @@ def log_demand(
         by=by,
         note=f"{demand.instrument.code} from {demand.issuing_authority} logged {via}.",
     )
+    # An emergency is announced at once, in this transaction; its e-mail after commit.
+    notify_of_emergency(case=case)
     if as_of:
         for date in as_of:
             analyse_case(case=case, as_of=date, trigger="demand logged")

@@ -22,6 +22,23 @@ from cases.models import (
 # --- Counsel review -----------------------------------------------------------------
 
 
+def void_sign_off(locked: Case, *, reason: str) -> Analysis | None:
+    """The standing sign-off of the case's latest analysis no longer stands: `reason`
+    says what changed the answer it signed (an override, an amendment of the facts).
+
+    Call it inside the action's transaction with the case row locked (`_lock`); the
+    action's own timeline event says what happened, so this writes none. Returns the
+    analysis whose sign-off was voided, or None when no sign-off stood.
+    """
+    latest = Analysis.objects.select_for_update().filter(case=locked).newest_first().first()
+    if latest is None or not latest.sign_off_stands:
+        return None
+    latest.sign_off_voided_at = timezone.now()
+    latest.sign_off_voided_reason = reason
+    latest.save(update_fields=["sign_off_voided_at", "sign_off_voided_reason"])
+    return latest
+
+
 @transaction.atomic
 def sign_off_analysis(*, case: Case, analysis_id: int, note: str, by, expected_version: int | None = None) -> CaseEvent:
     """Counsel signs off the latest analysis. Signing off an older one is refused: a
@@ -31,12 +48,15 @@ def sign_off_analysis(*, case: Case, analysis_id: int, note: str, by, expected_v
     latest = Analysis.objects.select_for_update().filter(case=locked).newest_first().first()
     if latest is None or latest.pk != analysis_id:
         raise ValidationError({"analysis": "A newer analysis exists: review it before signing off."})
-    if latest.signed_off_at is not None:
+    if latest.sign_off_stands:
         raise ValidationError({"analysis": "This analysis is already signed off."})
     latest.signed_off_by = by
     latest.signed_off_at = timezone.now()
     latest.sign_off_note = note
-    latest.save(update_fields=["signed_off_by", "signed_off_at", "sign_off_note"])
+    latest.sign_off_voided_at = None  # signed again: the new sign-off stands
+    latest.sign_off_voided_reason = ""
+    signed = ["signed_off_by", "signed_off_at", "sign_off_note", "sign_off_voided_at", "sign_off_voided_reason"]
+    latest.save(update_fields=signed)
     _save(case, locked, [], by)
     return _event(
         locked,
@@ -84,6 +104,7 @@ def override_holding(
     override.full_clean(exclude=["analysis", "by"])
     override.save()
     resummarise(analysis)  # the status endpoint reports counsel's answer, not the engine's
+    voided = void_sign_off(locked, reason=f"counsel overrode holding {item + 1} ({reach}/{route})")
     _save(None, locked, [], by)
     _event(
         locked,
@@ -97,6 +118,7 @@ def override_holding(
             "holding": f"{row['account']} {row['category']} stored in {row.get('storage') or 'unknown'}",
             "engine": {"reach": row["reach"], "route": row["route"]},
             "override": {"reach": reach, "route": route},
+            "sign_off_voided": voided.pk if voided is not None else None,
         },
     )
     return override

@@ -35,7 +35,12 @@ def test_first_analysis_is_stored_with_catalogue_version_and_reasons(warrant_cas
     item = analysis.result["items"][0]
     assert (item["reach"], item["route"], item["conflicts"]) == ("control", "direct", [])
     assert any(r["citation"] for r in analysis.result["reasons"])
-    assert CaseEvent.objects.get(case=warrant_case).kind == "analysed"
+    # The first analysis moves the case from intake to counsel's review, a system event.
+    events = CaseEvent.objects.filter(case=warrant_case).order_by("pk")
+    assert [(e.kind, e.to_state, e.by) for e in events] == [
+        ("analysed", "", None),
+        ("status_changed", "counsel_review", None),
+    ]
 
 
 def test_same_answer_same_date_stores_nothing_new(warrant_case):

@@ -15,9 +15,9 @@ D = dt.date
 
 # kind, track, to_state, occurred_on, court, citation: the timeline as recorded.
 TIMELINE = [
-    ("demand_served", "", "", D(2013, 12, 4), "S.D.N.Y.", ""),
-    ("status_changed", "status", "analysis", D(2013, 12, 4), "", ""),
+    # The first analysis (as of the day served) moved the case to counsel's review by itself.
     ("status_changed", "status", "counsel_review", D(2013, 12, 4), "", ""),
+    ("demand_served", "", "", D(2013, 12, 4), "S.D.N.Y.", ""),
     ("status_changed", "status", "litigating", D(2013, 12, 18), "", ""),
     ("motion_filed", "", "", D(2013, 12, 18), "S.D.N.Y.", ""),
     ("motion_denied", "", "", D(2014, 4, 25), "S.D.N.Y.", "15 F. Supp. 3d 466 (S.D.N.Y. 2014)"),
@@ -72,7 +72,11 @@ def test_load_demo_leaves_the_case_closed_as_moot_with_its_timeline(demo):
     assert (case.contempt_sanctions_amount, case.contempt_stayed) == (Decimal("0.00"), False)
     assert _timeline(case) == [LOGGED, *TIMELINE]
     workflow_events = case.events.exclude(kind__in=["demand_logged", "analysed", "analysis_changed"])
-    assert {e.by for e in workflow_events} == {case.counsel}
+    system = workflow_events.get(by__isnull=True)  # the move to counsel's review, by the first analysis
+    assert (system.from_state, system.to_state, system.note) == (
+        "intake", "counsel_review", "Analysed: ready for counsel's review.",
+    )  # fmt: skip
+    assert {e.by for e in workflow_events.exclude(pk=system.pk)} == {case.counsel}
     assert case.events.get(kind="demand_logged").by.username == "intake"  # the demo's intake clerk logged it
     assert case.version == 1 + len(TIMELINE)
     held = case.events.get(to_state="held")

@@ -1,6 +1,7 @@
 """The legal team's pages, one module per job: dashboard, case list, case file,
 counsel's steps, reports. Every view checks the role itself (views/common.py)."""
 
+from cases.views.amend import amend_demand
 from cases.views.case_file import case_analysis, case_detail, event_document
 from cases.views.dashboard import healthz, home
 from cases.views.lists import case_list
@@ -13,6 +14,7 @@ from cases.views.reports import (
 )
 from cases.views.steps import (
     add_deadline,
+    assign,
     cancel_deadline,
     change_track,
     complete_deadline,
@@ -24,7 +26,9 @@ from cases.views.steps import (
 )
 
 __all__ = [
+    "amend_demand",
     "add_deadline",
+    "assign",
     "cancel_deadline",
     "case_analysis",
     "case_detail",

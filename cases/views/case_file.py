@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import roles
-from cases import workflow
+from cases import sign_off, workflow
 from cases.analysis import answer_extras
 from cases.forms import (
     AddDeadlineForm,
+    AssignForm,
     CancelDeadlineForm,
     CaseStepForm,
     CompleteDeadlineForm,
@@ -183,11 +184,15 @@ def case_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 def _analysis_context(request: HttpRequest, case: Case, *, override_form: OverrideForm | None = None) -> dict:
     analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").newest_first())
     latest = analyses[0] if analyses else None  # the analysis in force
+    # Which answer was signed off, and whether that still stands; each analysis's own.
+    case_sign_off, sign_offs = sign_off.of_analyses(analyses)
+    for analysis, own in zip(analyses, sign_offs, strict=True):
+        analysis.sign_off = own  # for the template
     can_review = roles.has_role(request.user, *REVIEW_ROLES)
     # A closed case's analysis is final: no sign-off or override is offered (nor accepted).
     may_change = can_review and not case.is_closed
     form = None
-    if latest is not None and latest.signed_off_at is None and may_change:
+    if latest is not None and not latest.sign_off_stands and may_change:  # offered again once voided
         form = SignOffForm(initial={"analysis": latest.pk})
     rows = []
     if latest is not None:
@@ -209,6 +214,7 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
     return {
         "case": case,
         "latest": latest,
+        "sign_off": case_sign_off,
         "rows": rows,
         "earlier": analyses[1:],
         "can_review": can_review,
@@ -249,14 +255,35 @@ def _case_file(
             "ndos": ndos,
             "history": _audit_history(case, holdings),
             "now": timezone.now(),
+            "emergency_due": _emergency_due(case, deadlines),
         }
     )
     bound = bound or {}
+    context["assign_form"] = _assign_form(case, can_review=context["can_review"], bound=bound.pop("assign", None))
     tracks_bound = {key: form for key, form in bound.items() if not key.startswith("deadline")}
     deadlines_bound = {key: form for key, form in bound.items() if key.startswith("deadline")}
     context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound, events=events))
     context.update(_deadline_context(case, deadlines, can_review=context["can_review"], bound=deadlines_bound))
     return context
+
+
+def _assign_form(case: Case, *, can_review: bool, bound: AssignForm | None) -> AssignForm | None:
+    """Counsel's form to assign the case (a refused one shown again with its errors);
+    none for other roles or on a closed case."""
+    if not can_review or case.is_closed:
+        return None
+    return bound or AssignForm(prefix="assign", initial={"version": case.version, "counsel": case.counsel_id})
+
+
+def _emergency_due(case: Case, deadlines: list[Deadline]) -> Deadline | None:
+    """The response deadline an emergency case counts down to: open, on an open case
+    (from the deadlines already read: no query)."""
+    if not case.demand.emergency or case.is_closed:
+        return None
+    return next(
+        (d for d in deadlines if d.kind == Deadline.Kind.RESPONSE and d.state == Deadline.State.OPEN),
+        None,
+    )
 
 
 def _tracks(case: Case) -> list[dict]:

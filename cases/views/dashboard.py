@@ -1,4 +1,4 @@
-"""The dashboard, and the health check a load balancer polls."""
+"""The dashboard (the first page after login), and the health check a load balancer polls."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cases import queues
+from cases.filters import case_list_queryset
 from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status
 from cases.views.common import READ_ROLES, _require_role
 from requests_app.models import Demand
@@ -27,11 +29,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+EMERGENCIES_SHOWN = 10
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: what is open, what is due, what is in court, where demands come from."""
+    """The dashboard, built from the queues (`cases.queues`): how many cases each holds
+    for this person, each linking to the list filtered by it, the open emergencies
+    first; then what is due, what is in court, where demands come from. A fixed number
+    of queries, whatever the number of cases (see the tests)."""
     _require_role(request, *READ_ROLES)
     now = timezone.now()
+    counts = queues.counts(request.user, now)
+    emergencies = list(
+        case_list_queryset()
+        .filter(queues.QUEUES["emergency"].of(request.user, now))
+        .order_by(F("next_deadline_at").asc(nulls_last=True), "-created_at", "-pk")[:EMERGENCIES_SHOWN]
+    )
     open_deadlines = Deadline.objects.open().of_open_cases()
     due_soon = list(
         open_deadlines.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=7))
@@ -58,6 +72,11 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "cases/dashboard.html",
         {
+            "queues": [
+                {"name": name, "label": queue.label, "description": queue.description, "count": counts[name]}
+                for name, queue in queues.QUEUES.items()
+            ],
+            "emergencies": emergencies,
             "statuses": [
                 (value, label, by_status.get(value, 0)) for value, label in Status.choices if value != Status.CLOSED
             ],

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cases import actions, workflow
 from cases.forms import (
     AddDeadlineForm,
+    AssignForm,
     CaseStepForm,
     CourtEventForm,
     OverrideForm,
@@ -211,6 +212,20 @@ def cancel_deadline(request: HttpRequest, pk: int, deadline: int) -> HttpRespons
         )
 
     return _deadline_step(request, pk, deadline, "cancel", call)
+
+
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counsel assigns the case to a member of counsel, or unassigns it."""
+    case = _get_case_for_user(request, pk, *REVIEW_ROLES)
+    form = AssignForm(request.POST, prefix="assign")
+    counsel = form.cleaned_data.get("counsel") if form.is_valid() else None
+
+    def act():
+        actions.assign(case=case, counsel=counsel, by=request.user, expected_version=form.cleaned_data["version"])
+
+    done = f"Assigned to {counsel.get_username()}." if counsel is not None else "Unassigned."
+    return _run_step(request, case, "assign", form, act, done, panel="facts")
 
 
 @require_POST

@@ -29,15 +29,14 @@ FRESH_EVENT_KINDS = ("demand_logged", "analysed", "analysis_changed")
 SDNY, CA2, SCOTUS = "S.D.N.Y.", "2d Cir.", "Supreme Court of the United States"
 D = dt.date
 
-# (action, court, keyword arguments): the history in the order it happened.
+# (action, court, keyword arguments): the history in the order it happened. The case
+# is in counsel's review already: its first analysis (as of 2013-12-04) moved it there.
 HISTORY: list[tuple[str, str | None, dict]] = [
     ("record_event", SDNY, {
         "kind": "demand_served", "occurred_on": D(2013, 12, 4),
         "note": "Search warrant under 18 U.S.C. §2703(a), issued by Magistrate Judge James C. Francis IV, "
                 "served on Microsoft for the contents of an Outlook.com account stored in Dublin.",
     }),
-    ("change_status", None, {"to": Status.ANALYSIS, "occurred_on": D(2013, 12, 4)}),
-    ("change_status", None, {"to": Status.COUNSEL_REVIEW, "occurred_on": D(2013, 12, 4)}),
     ("change_status", None, {
         "to": Status.LITIGATING, "occurred_on": D(2013, 12, 18),
         "note": "Microsoft contests the warrant for the content stored in Dublin.",
@@ -116,12 +115,13 @@ def _court(name: str | None) -> dict:
 
 
 def is_fresh(case: Case) -> bool:
-    """No workflow yet: every track at its start and only analysis events."""
-    return (case.status, case.appeal_status, case.contempt_status) == (
-        Status.INTAKE,
-        AppealStatus.NONE,
-        ContemptStatus.NONE,
-    ) and not case.events.exclude(kind__in=FRESH_EVENT_KINDS).exists()
+    """No workflow yet: every track where logging and analysing the demand left it (in
+    counsel's review once analysed, by the system) and no event by a person since."""
+    return (
+        case.status in (Status.INTAKE, Status.COUNSEL_REVIEW)
+        and (case.appeal_status, case.contempt_status) == (AppealStatus.NONE, ContemptStatus.NONE)
+        and not case.events.exclude(kind__in=FRESH_EVENT_KINDS).exclude(kind="status_changed", by__isnull=True).exists()
+    )
 
 
 def copy_case(case: Case) -> Case:

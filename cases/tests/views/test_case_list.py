@@ -20,17 +20,21 @@ from tests.factories import (
 
 def test_list_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
     """1 session, 2 user, 3 the user's groups (roles), 4 count, 5 the page of cases with
-    the next deadline as a subquery, 6 issuers and 7 instruments for the filter form."""
+    the next deadline as a subquery, 6 issuers and 7 instruments for the filter form,
+    8 the header's unread notifications, 9 the queues' counts (one aggregate)."""
     client.force_login(viewer_user)
     full_case(version, "ONE")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(reverse("cases:list"))
     assert len(response.context["page"]) == 1
     for i in range(49):
         full_case(version, f"MANY-{i}", accounts=1, analyses=1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(reverse("cases:list"), {"sort": "deadline", "q": "many", "due": "overdue"})
     assert len(response.context["page"]) == 49
+    with django_assert_num_queries(9):  # a queue filters the same queries
+        response = client.get(reverse("cases:list"), {"queue": "awaiting_sign_off", "sort": "-deadline"})
+    assert len(response.context["page"]) == 50
 
 
 def test_list_shows_next_deadline_with_overdue_highlighted(client, viewer_user, version):

@@ -1,0 +1,103 @@
+"""The legal team's queues: saved filters of the open cases, each a condition on a case
+for a person at a moment. The case list (`?queue=mine`), the API
+(`GET /api/v1/cases/?queue=mine`) and the dashboard read them from here and nowhere else.
+
+Every queue holds open cases only: a queue is work still to do.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+
+from cases.models import Analysis, Case, Deadline, case_is_open
+
+User = AbstractBaseUser | AnonymousUser
+
+DUE_SOON = dt.timedelta(hours=72)
+
+
+def _mine(user: User, now: dt.datetime) -> Q:
+    return Q(counsel_id=user.pk or 0)  # no user has id 0: an anonymous user has no cases
+
+
+def _unassigned(user: User, now: dt.datetime) -> Q:
+    return Q(counsel__isnull=True)
+
+
+def _awaiting_sign_off(user: User, now: dt.datetime) -> Q:
+    """Analysed, and the latest analysis has no standing sign-off (never signed, voided
+    by an override or amended facts, or a newer analysis came after the signed one)."""
+    latest = Analysis.objects.filter(case=OuterRef("case")).newest_first().values("pk")[:1]
+    signed_latest = Analysis.objects.filter(
+        case=OuterRef("pk"), signed_off_at__isnull=False, sign_off_voided_at__isnull=True, pk=Subquery(latest)
+    )
+    return Q(Exists(Analysis.objects.filter(case=OuterRef("pk")))) & ~Q(Exists(signed_latest))
+
+
+def _emergency(user: User, now: dt.datetime) -> Q:
+    return Q(demand__emergency=True)
+
+
+# The deadline queues pick their cases from the open deadlines in the window, read once
+# through the (state, due_at) index, rather than a subquery per case: correlated on the
+# case, SQLite would still scan every open deadline for each case (seconds at 10,000).
+
+
+def _due_72h(user: User, now: dt.datetime) -> Q:
+    """An open deadline due within 72 hours and not yet past."""
+    due = Deadline.objects.open().filter(due_at__gt=now, due_at__lte=now + DUE_SOON)
+    return Q(pk__in=due.values("case_id"))
+
+
+def _overdue(user: User, now: dt.datetime) -> Q:
+    return Q(pk__in=Deadline.objects.open().overdue(now=now).values("case_id"))
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+    description: str
+    condition: Callable[[User, dt.datetime], Q]
+
+    def of(self, user: User, now: dt.datetime) -> Q:
+        """The queue's cases for `user` at `now`, as a condition on Case."""
+        return case_is_open() & self.condition(user, now)
+
+
+QUEUES: dict[str, Queue] = {
+    queue.name: queue
+    for queue in (
+        Queue("mine", "Mine", "Open cases assigned to you.", _mine),
+        Queue("unassigned", "Unassigned", "Open cases no counsel is assigned to.", _unassigned),
+        Queue(
+            "awaiting_sign_off",
+            "Awaiting sign-off",
+            "Analysed open cases whose latest analysis has no standing sign-off.",
+            _awaiting_sign_off,
+        ),
+        Queue("emergency", "Emergencies", "Open cases whose demand is an emergency.", _emergency),
+        Queue("due_72h", "Due within 72 hours", "An open deadline is due within 72 hours (not yet past).", _due_72h),
+        Queue("overdue", "Overdue", "An open deadline is past.", _overdue),
+    )
+}
+QUEUE_CHOICES = [(queue.name, queue.label) for queue in QUEUES.values()]
+
+
+def counts(user: User, now: dt.datetime) -> dict[str, int]:
+    """How many cases each queue holds for `user` at `now`: one aggregate query,
+    whatever the number of cases."""
+    return Case.objects.aggregate(**{name: Count("pk", filter=queue.of(user, now)) for name, queue in QUEUES.items()})
+
+
+def emergency_first() -> models.Case:
+    """The lists' first sort key: open emergency cases before every other case."""
+    return models.Case(
+        models.When(case_is_open() & Q(demand__emergency=True), then=Value(0)),
+        default=Value(1),
+        output_field=models.IntegerField(),
+    )
