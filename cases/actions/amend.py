@@ -123,7 +123,7 @@ def amend_demand(
         raise PermissionDenied(refusal)
 
     current = (
-        Demand.objects.select_for_update()
+        Demand.objects.select_for_update(of=("self",))
         .select_related("instrument", "issuing_jurisdiction", "court", "served_entity")
         .get(pk=locked.demand_id)
     )
