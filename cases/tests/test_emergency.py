@@ -225,3 +225,22 @@ def test_with_no_counsel_at_all_the_emergency_is_still_logged(
     with django_capture_on_commit_callbacks(execute=True):
         case = _log(data_map, intake_user)
     assert Case.objects.filter(pk=case.pk).exists() and not Notification.objects.exists()
+
+
+def test_the_memo_opens_with_the_emergency_and_its_response_deadline(intake_user, data_map):
+    import io
+
+    import pypdf
+
+    from cases import export
+
+    def memo_text(case) -> str:
+        pdf = pypdf.PdfReader(io.BytesIO(export.memo_pdf(export.case_record(case.pk))))
+        return " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+
+    urgent = _log(data_map, intake_user)
+    assert "Emergency demand" in memo_text(urgent)  # before the analysis gives it a deadline
+    response = _response_deadline(urgent, 7.5)
+    assert f"Emergency demand: response due {response.due_at:%Y-%m-%d %H:%M}" in memo_text(urgent)
+    ordinary = _log(data_map, intake_user, reference="EPO-DE-ORDINARY-1", emergency=False)
+    assert "Emergency demand" not in memo_text(ordinary)
