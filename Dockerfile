@@ -1,8 +1,18 @@
-# Lexloci application image: web (gunicorn), worker and beat (celery) all run from it.
+# Lexloci application image: web (gunicorn), worker and beat (celery), the relay and the
+# one-shot migrate service all run from it.
+#
+# Runtime dependencies only: requirements.txt is the runtime lock (requirements-dev.txt,
+# with the test and lint tools, is for `make install` and never enters the image), and
+# .dockerignore keeps the tests, benchmarks, CI and local state out of the build context.
 FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+
+# The Debian libraries WeasyPrint loads for the case memo PDF (Makefile RUNTIME_DEBS).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
@@ -13,4 +23,4 @@ RUN DEBUG=0 SECRET_KEY=build-only-collectstatic python manage.py collectstatic -
 USER lexloci
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
+from redis.exceptions import RedisError
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import Cursor, CursorPagination
@@ -333,9 +335,26 @@ class TokenAuthentication(BaseAuthentication):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per token (or per user for browser sessions), rate from settings."""
+    """Requests per token (or per user for browser sessions), rate from settings,
+    counted in the default cache: Redis shared by every machine when REDIS_URL is set.
+
+    A cache that fails (Redis down, or hanging past its short socket timeout) lets the
+    request through rather than failing it, and is left alone for `cache_pause`
+    seconds in this process, so an outage costs one timeout, not one per request."""
 
     scope = "client"
+    cache_pause = 5.0
+    _cache_paused_until = 0.0  # per process, shared by its threads
+
+    def allow_request(self, request, view):
+        if time.monotonic() < TokenRateThrottle._cache_paused_until:
+            return True
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            TokenRateThrottle._cache_paused_until = time.monotonic() + self.cache_pause
+            log.warning("API throttle off for %ss: the cache did not answer (%r)", self.cache_pause, exc)
+            return True
 
     def get_cache_key(self, request, view):
         if getattr(request.auth, "pk", None) is not None:

@@ -6,15 +6,25 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class LoginThrottle(models.Model):
-    """Failed logins of one username from one address (accounts/security.py). In the
-    database, so every web process counts the same failures; an admin unlocks a
-    username by deleting its row."""
+    """Failed logins counted one way (accounts/security.py): of one user name at one
+    address, of one user name from anywhere, or from one address for any user name. In
+    the database, so every web process counts the same failures; an admin unlocks by
+    deleting the row."""
 
-    key = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of username|address.")
-    username = models.CharField(max_length=150, editable=False)
+    class Kind(models.TextChoices):
+        USER_AT_ADDRESS = "user-at-address", "User name at one address"
+        USER = "user", "User name, from any address"
+        ADDRESS = "address", "Address, for any user name"
+
+    key = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of kind|username|address.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.USER_AT_ADDRESS, editable=False)
+    username = models.CharField(
+        max_length=150, blank=True, editable=False, help_text="As compared: NFKC, case-folded. Blank: any."
+    )
     address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     failures = models.PositiveIntegerField(default=0, editable=False, help_text="In the current window.")
     window_ends = models.DateTimeField(editable=False)
@@ -25,6 +35,10 @@ class LoginThrottle(models.Model):
         indexes = [models.Index(fields=["window_ends"], name="loginthrottle_window")]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.USER:
+            return f"{self.username} from any address"
+        if self.kind == self.Kind.ADDRESS:
+            return f"any user name from {self.address or 'unknown address'}"
         return f"{self.username} from {self.address or 'unknown address'}"
 
 
@@ -50,6 +64,9 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -81,6 +98,16 @@ class ApiToken(models.Model):
             created_by=by,
         )
         return token, key
+
+    def revoke(self, *, by, now=None) -> bool:
+        """Revoke the token, recording who and when (the admin's history logs it too).
+        False when it was already revoked: the first revocation stays on record."""
+        now = now or timezone.now()
+        # One statement, so of two admins revoking at once only the first is recorded.
+        revoked = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=by)
+        if revoked:
+            self.revoked_at, self.revoked_by = now, by
+        return bool(revoked)
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

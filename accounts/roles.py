@@ -33,6 +33,18 @@ def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(roles_of(user).intersection(roles))
 
 
+HUMAN_ROLES = (INTAKE, COUNSEL, VIEWER)
+
+
+def is_machine_user(user: User | AnonymousUser) -> bool:
+    """A client system's account: the api-client role and no role of a person. It uses
+    the REST API with a token only, never a login (accounts/security.py)."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    names = roles_of(user)
+    return API_CLIENT in names and not names.intersection(HUMAN_ROLES)
+
+
 def counsel_members():
     """The people a case may be assigned to: active users in the counsel role's group
     (a superuser outside it is not counsel to assign), by user name."""
@@ -46,10 +58,25 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission  # noqa: E40
 READERS = (INTAKE, COUNSEL, VIEWER, API_CLIENT)
 
 
-def _token_allows_writes(request) -> bool:
-    """A token client may write only with a read-write token; session users are not limited here."""
+def _api_roles(request) -> frozenset[str]:
+    """The roles a request acts in. With a token, the token user's. Without one (a
+    browser session) the api-client role counts for nothing, so a client system's
+    account gets no API access by a session: a client system uses its token, within
+    the token's scope (a person who is also an API client acts as the person)."""
+    names = roles_of(request.user)
+    if getattr(request.auth, "scope", None) is None:
+        return names - {API_CLIENT}
+    return names
+
+
+def _may_write(request, *allowed: str) -> bool:
+    """A role that may write, and with a token, a read-write one."""
     scope = getattr(request.auth, "scope", None)
-    return scope is None or scope == "read-write"
+    return bool(_api_roles(request).intersection(allowed)) and scope in (None, "read-write")
+
+
+def _may_read(request) -> bool:
+    return bool(_api_roles(request).intersection(READERS))
 
 
 class CanRead(BasePermission):
@@ -59,7 +86,7 @@ class CanRead(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
-            return has_role(request.user, *READERS)
+            return _may_read(request)
         return False
 
 
@@ -68,8 +95,8 @@ class CanLogDemands(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
-            return has_role(request.user, *READERS)
-        return has_role(request.user, INTAKE, COUNSEL, API_CLIENT) and _token_allows_writes(request)
+            return _may_read(request)
+        return _may_write(request, INTAKE, COUNSEL, API_CLIENT)
 
 
 class CanTakeWorkflowSteps(BasePermission):
@@ -77,8 +104,8 @@ class CanTakeWorkflowSteps(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
-            return has_role(request.user, *READERS)
-        return has_role(request.user, COUNSEL, API_CLIENT) and _token_allows_writes(request)
+            return _may_read(request)
+        return _may_write(request, COUNSEL, API_CLIENT)
 
 
 class CanUseWhatIf(BasePermission):
@@ -87,4 +114,4 @@ class CanUseWhatIf(BasePermission):
     message = "Your role does not allow the what-if analysis."
 
     def has_permission(self, request, view) -> bool:
-        return has_role(request.user, *READERS)
+        return _may_read(request)

@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.api import ConflictingChange
 from accounts.roles import counsel_members
+from accounts.views import show_secrets_once
 from cases import actions as case_actions
 from cases import workflow
 from cases.models import (
@@ -28,6 +30,7 @@ from cases.models import (
     _webhook_secret,
 )
 from jurisdictions.models import Court
+from requests_app.documents import validate_pdf_document
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -87,7 +90,7 @@ class CaseWorkflowForm(forms.ModelForm):
     court_name = forms.CharField(required=False, max_length=200, help_text="A court not in the catalogue.")
     citation = forms.CharField(required=False, max_length=300)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    document = forms.FileField(required=False)
+    document = forms.FileField(required=False, validators=[validate_pdf_document])
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -274,20 +277,33 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        if not change:
-            messages.warning(
-                request, f"Signing secret for {obj.name}: {obj.secret} (copy it now: it is not shown again)"
-            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret in this response only, never a message (a cookie) or the session.
+        return show_secrets_once(
+            request,
+            title="Webhook endpoint registered",
+            secrets=[(f"Signing secret for {obj.name}", obj.secret)],
+            onward=reverse("admin:cases_webhookendpoint_changelist"),
+            onward_label="On to the webhook endpoints",
+        )
 
     @admin.action(description="Rotate the signing secret of the selected endpoints")
     def rotate_secret(self, request, queryset):
+        rotated = []
         for endpoint in queryset:
             endpoint.secret = _webhook_secret()
             endpoint.save(update_fields=["secret"])
-            messages.warning(
-                request,
-                f"New signing secret for {endpoint.name}: {endpoint.secret} (copy it now: it is not shown again)",
-            )
+            # The admin's history of the endpoint: who rotated its secret and when.
+            self.log_change(request, endpoint, "Rotated the signing secret.")
+            rotated.append((f"New signing secret for {endpoint.name}", endpoint.secret))
+        return show_secrets_once(
+            request,
+            title="Signing secrets rotated",
+            secrets=rotated,
+            onward=reverse("admin:cases_webhookendpoint_changelist"),
+            onward_label="On to the webhook endpoints",
+        )
 
 
 @admin.register(WebhookDelivery)
@@ -299,6 +315,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "event",
         "attempts",
         "status_code",
+        "duration",
         "delivered_at",
         "failed_at",
     ]
@@ -306,5 +323,5 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ["endpoint", "event"]
     readonly_fields = [
         "endpoint", "event", "delivery_id", "event_type", "payload", "attempts", "status_code",
-        "response_excerpt", "error", "created_at", "next_attempt_at", "claimed_until", "delivered_at", "failed_at",
+        "duration", "error", "created_at", "next_attempt_at", "claimed_until", "delivered_at", "failed_at",
     ]  # fmt: skip

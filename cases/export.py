@@ -244,9 +244,24 @@ def as_plain_json(record: dict) -> dict:
 
 
 def _no_fetch(url: str, *args, **kwargs):
-    """The memo embeds nothing from outside: no network, no files (the HTML carries
-    text people typed)."""
-    raise ValueError(f"the memo does not fetch {url!r}")
+    raise ValueError(f"the memo does not fetch {url[:200]!r}")
+
+
+def _memo_fetcher():
+    """The memo embeds nothing from outside: no network, no files, no data URLs (the
+    HTML carries text people typed). WeasyPrint 70 takes a `URLFetcher` (it reads the
+    fetcher's `_fail_on_errors`; a bare function made every URL a 500): this one
+    refuses every URL, and WeasyPrint logs a warning and renders on without it."""
+    from weasyprint.urls import URLFetcher
+
+    class NoFetch(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+        def fetch(self, url, headers=None):
+            _no_fetch(url)
+
+    return NoFetch()
 
 
 def memo_context(record: dict) -> dict:
@@ -280,7 +295,7 @@ def memo_html(record: dict) -> str:
 def memo_pdf(record: dict) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=memo_html(record), url_fetcher=_no_fetch).write_pdf()
+    return HTML(string=memo_html(record), url_fetcher=_memo_fetcher()).write_pdf()
 
 
 def filename(record: dict, extension: str) -> str:

@@ -22,7 +22,8 @@ from cases.models import (
     Status,
 )
 from jurisdictions.models import Court
-from requests_app.forms import TIME_ZONES, ZONE_NAMES, check_pdf
+from requests_app.documents import validate_pdf_document
+from requests_app.forms import TIME_ZONES, ZONE_NAMES
 
 
 class SignOffForm(forms.Form):
@@ -93,7 +94,7 @@ class CaseStepForm(VersionedForm):
         return self._courts.get(value) if value else None
 
     def clean_document(self):
-        return check_pdf(self.cleaned_data.get("document"))
+        return validate_pdf_document(self.cleaned_data.get("document"))
 
     def where(self) -> dict:
         data = self.cleaned_data

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from simple_history.models import HistoricalRecords
 
+from cases.webhook_security import EncryptedSecretField, validate_webhook_url
 from jurisdictions.models import CatalogueVersion, Court
 from jurisdictions.reach import types as engine
 from requests_app.models import Demand, NondisclosureOrder
@@ -564,8 +565,12 @@ class WebhookEndpoint(models.Model):
     """A client system's receiver of case changes: every new timeline entry is POSTed
     to it, signed with its secret (see cases/webhooks.py and README.md, "Webhooks").
 
-    The secret is stored, not hashed: it is needed to sign. An admin sees it once,
-    when the endpoint is created or its secret rotated."""
+    The secret is needed in clear to sign, so it is encrypted, not hashed: the column
+    holds a Fernet token, `endpoint.secret` the plain secret (cases/webhook_security.py).
+    An admin sees it once, when the endpoint is created or its secret rotated.
+
+    The URL must be https (http only with DEBUG on) and resolve to public addresses
+    only; checked here on registration and again at every delivery (cases/webhooks.py)."""
 
     EVENT_TYPES = {
         "case.status_changed": "Status changes",
@@ -579,10 +584,10 @@ class WebhookEndpoint(models.Model):
     name = models.CharField(max_length=100, help_text="Which client system receives it.")
     url = models.URLField(
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
-        help_text="Where the changes are POSTed (http or https).",
+        validators=[URLValidator(schemes=["http", "https"]), validate_webhook_url],
+        help_text="Where the changes are POSTed: an https URL of a receiver on the public internet.",
     )
-    secret = models.CharField(max_length=80, default=_webhook_secret, editable=False)
+    secret = EncryptedSecretField(default=_webhook_secret, editable=False)
     events = models.JSONField(default=list, blank=True, help_text="Event types subscribed to; none: all of them.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -622,7 +627,8 @@ class WebhookDelivery(models.Model):
     payload = models.JSONField()
     attempts = models.PositiveIntegerField(default=0)
     status_code = models.PositiveIntegerField(null=True, blank=True, help_text="Of the last attempt.")
-    response_excerpt = models.TextField(blank=True)
+    # The receiver's answer is never kept: shown back, it made a URL a way to read internal services.
+    duration = models.DurationField(null=True, blank=True, help_text="How long the last attempt took.")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

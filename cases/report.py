@@ -67,6 +67,9 @@ COUNTS = {
 }
 PRODUCED = (Outcome.PRODUCED_IN_FULL, Outcome.PRODUCED_IN_PART)
 HALF = re.compile(r"^(\d{4})-H([12])$")
+# A period's days: the report's bounds add a day to the end (9999-12-31 would overflow).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
 
 
 # --------------------------------------------------------------------------- period
@@ -113,6 +116,10 @@ def period_from(params: Mapping[str, str], *, today: dt.date) -> Period:
                 days[name] = dt.date.fromisoformat(value)
             except ValueError:
                 raise ValidationError({name: f"{name} must be a date as YYYY-MM-DD; got {value!r}."}) from None
+        for name, day in days.items():
+            if not FIRST_DAY <= day <= LAST_DAY:
+                bounds = f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+                raise ValidationError({name: f"{name} must be between {bounds}; got {day.isoformat()}."})
         if days["end"] < days["start"]:
             raise ValidationError({"end": f"end {days['end']} is before start {days['start']}."})
         return Period(days["start"], days["end"], f"{days['start'].isoformat()} to {days['end'].isoformat()}")
@@ -276,6 +283,18 @@ def as_dict(report: Report) -> dict:
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet will not run as a formula: one starting with = + - @,
+    a tab or a carriage return gets a leading apostrophe (OWASP, CSV injection).
+    Numbers are written as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def as_csv(report: Report) -> str:
     """One line per country and instrument, then per country, then the total."""
     out = io.StringIO()
@@ -285,15 +304,9 @@ def as_csv(report: Report) -> str:
     def write(level: str, row: Line) -> None:
         figures = asdict(row.figures)
         writer.writerow(
-            [
-                report.period.label,
-                level,
-                row.country,
-                row.country_name,
-                row.instrument,
-                row.instrument_name,
-                *(figures[k] for k in COUNTS),
-            ]
+            [csv_cell(text) for text in (report.period.label, level, row.country, row.country_name)]
+            + [csv_cell(row.instrument), csv_cell(row.instrument_name)]
+            + [figures[k] for k in COUNTS]
         )
 
     for row in report.lines:

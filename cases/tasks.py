@@ -122,7 +122,9 @@ def open_customer_notice_tasks() -> int:
     return opened
 
 
-@shared_task(name="cases.tasks.deliver_webhook")
+# outside_requests: without Redis the relay after a web request's commit leaves it to
+# the scheduler's relay job (outbox/relay.py): a hanging receiver never holds a request.
+@shared_task(name="cases.tasks.deliver_webhook", outside_requests=True)
 def deliver_webhook(endpoint_id: int, event_id: int) -> int | None:
     """One attempt at POSTing a case event to a webhook endpoint; safe to run twice."""
     from cases.webhooks import deliver

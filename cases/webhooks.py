@@ -1,7 +1,7 @@
 """Webhooks: every case change, as a signed JSON POST to the client systems that asked.
 
 Every change to a case writes one CaseEvent (cases/actions.py, cases/analysis.py);
-a `post_save` receiver on CaseEvent (in cases/models.py) calls `schedule_deliveries`,
+a `post_save` receiver on CaseEvent (in cases/signals.py) calls `schedule_deliveries`,
 which enqueues one `deliver_webhook` task per active, subscribed endpoint through
 the outbox, in the same transaction as the change: a request never waits on a
 receiver, and a change rolled back sends nothing.
@@ -11,7 +11,22 @@ task run twice finds the row), claims it for one attempt (a conditional UPDATE, 
 two concurrent runs never both POST), and POSTs it with a short timeout. A failure
 (no 2xx answer, a timeout, a refused connection) is retried with exponential
 backoff (30 s, 1, 2, 4, 8 min) by an outbox row due then; after `MAX_ATTEMPTS` it
-is given up and stays on record. Redirects are not followed.
+is given up and stays on record. Redirects are not followed. The log keeps each
+attempt's status code, duration and error, never the receiver's answer: shown back
+to an admin, it would make a webhook a way to read internal services.
+
+Where it goes (cases/webhook_security.py): before each attempt the URL's host is
+resolved once and every address checked (public only, https with DEBUG off); the
+connection then goes to a checked address, with the URL's host kept in the Host
+header and in TLS (SNI, certificate check). A name that resolved to a public address
+when it was registered and to 127.0.0.1 now (DNS rebinding) is refused, and nothing
+between the check and the connect resolves it again.
+
+Without Redis (tasks in-process) a delivery is never attempted inside the web
+request that made the change: the task is marked `outside_requests`, so the relay
+that runs after a request's commit leaves it for the in-process scheduler's relay
+job (`manage.py run_scheduler`, every 30 s) or `manage.py relay_outbox`. A receiver
+that hangs costs those 5 s, never a user's.
 
 Each POST carries
   X-Lexloci-Event: the event type (`WebhookEndpoint.EVENT_TYPES`)
@@ -23,11 +38,12 @@ README.md ("Webhooks") has a receiver's verification recipe; `verify` is the sam
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,6 +52,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import CaseEvent, TrackName, WebhookDelivery, WebhookEndpoint
+from cases.webhook_security import Target, UnsafeWebhookURL, resolve_target
 from outbox.models import OutboxMessage
 from outbox.relay import enqueue
 
@@ -46,7 +63,6 @@ TIMEOUT = 5.0  # seconds for the whole POST: connect and answer
 MAX_ATTEMPTS = 6
 FIRST_RETRY = dt.timedelta(seconds=30)
 MAX_RETRY = dt.timedelta(hours=1)
-EXCERPT = 500  # characters of the receiver's answer kept in the log
 ANALYSIS_KINDS = {"analysed", "analysis_changed", "analysis_signed_off", "holding_overridden"}
 
 
@@ -143,38 +159,71 @@ def _record(endpoint: WebhookEndpoint, event_id: int) -> WebhookDelivery | None:
         return WebhookDelivery.objects.get(endpoint=endpoint, event_id=event_id)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 3xx is an answer, and not a 2xx: the delivery is retried
+def _connect(target: Target, timeout: float | None) -> socket.socket:
+    """A TCP connection to the first of the target's checked addresses that answers."""
+    last_error: OSError = OSError("no address to connect to")
+    for address in target.addresses:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect((address, target.port))
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+            continue
+        return sock
+    raise last_error
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the checked addresses only: `connect` never resolves the host again."""
+
+    def __init__(self, target: Target, *, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self.target = target
+
+    def connect(self) -> None:
+        self.sock = _connect(self.target, self.timeout)
 
 
-def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """POST the delivery; (status code or None, excerpt of the answer, error)."""
-    body = body_of(delivery.payload)
-    request = urllib.request.Request(  # noqa: S310 - the model allows http and https URLs only
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Lexloci-Webhooks/1",
-            "X-Lexloci-Event": delivery.event_type,
-            "X-Lexloci-Delivery": str(delivery.delivery_id),
-            "X-Lexloci-Signature": sign(endpoint.secret, int(time.time()), body),
-        },
-    )
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the checked addresses only; TLS is for the URL's host (SNI, certificate)."""
+
+    def __init__(self, target: Target, *, timeout: float):
+        self.tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=self.tls)
+        self.target = target
+
+    def connect(self) -> None:
+        self.sock = self.tls.wrap_socket(_connect(self.target, self.timeout), server_hostname=self.target.host)
+
+
+def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST the delivery; (status code or None, error). The answer's body is not read:
+    a 3xx is an answer like any other (redirects are not followed) and is retried."""
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            return response.status, response.read(EXCERPT).decode("utf-8", "replace"), ""
-    except urllib.error.HTTPError as exc:
-        text = exc.read(EXCERPT).decode("utf-8", "replace") if exc.fp else ""
-        return exc.code, text, f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, "", f"{type(exc).__name__}: {reason}"[:1000]
+        target = resolve_target(endpoint.url)
+    except UnsafeWebhookURL as exc:
+        return None, f"Refused: {exc}"[:1000]
+    body = body_of(delivery.payload)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Lexloci-Webhooks/1",
+        "X-Lexloci-Event": delivery.event_type,
+        "X-Lexloci-Delivery": str(delivery.delivery_id),
+        "X-Lexloci-Signature": sign(endpoint.secret, int(time.time()), body),
+    }
+    pinned = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    connection = pinned(target, timeout=TIMEOUT)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        status = connection.getresponse().status
+    except (http.client.HTTPException, OSError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:1000]
+    finally:
+        connection.close()
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"
 
 
 def deliver(*, endpoint_id: int, event_id: int) -> WebhookDelivery | None:
@@ -202,9 +251,11 @@ def deliver(*, endpoint_id: int, event_id: int) -> WebhookDelivery | None:
     if not claimed:
         return delivery  # another run is attempting it, or the next attempt is not due yet
     delivery.refresh_from_db()
-    status, excerpt, error = _post(endpoint, delivery)
+    started = time.monotonic()
+    status, error = _post(endpoint, delivery)
     done = timezone.now()
-    delivery.status_code, delivery.response_excerpt, delivery.error = status, excerpt, error
+    delivery.duration = dt.timedelta(seconds=time.monotonic() - started)
+    delivery.status_code, delivery.error = status, error
     delivery.claimed_until = None
     with transaction.atomic():
         if status is not None and 200 <= status < 300:
@@ -219,7 +270,7 @@ def deliver(*, endpoint_id: int, event_id: int) -> WebhookDelivery | None:
         delivery.save(
             update_fields=[
                 "status_code",
-                "response_excerpt",
+                "duration",
                 "error",
                 "claimed_until",
                 "delivered_at",

@@ -6,7 +6,9 @@ they cannot parse rather than guessing. The embedded default (no variables set b
 DEBUG=1) is SQLite and in-process Celery, so `make run` needs no other service.
 """
 
+import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (CSRF's process_view reads request.POST): 413 on size.
+    "accounts.middleware.RequestSizeLimitMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,39 +136,59 @@ WSGI_APPLICATION = "config.wsgi.application"
 # DATABASE_URL unset: an SQLite file in the project (the embedded default).
 # PostgreSQL: persistent connections with health checks, or psycopg's pool when
 # DATABASE_POOL=1 (the two are exclusive in Django: a pool needs CONN_MAX_AGE=0).
+#
+# Two roles in production (README.md, "Database roles"): DATABASE_URL is the app's
+# role, which owns nothing and may not rewrite the audit record (cases/database_role.py);
+# the optional MIGRATION_DATABASE_URL is the role owning the tables. When it is set,
+# `manage.py migrate` and `manage.py grant_app_role` connect as the owner: the whole
+# process, so a data migration's queries run as the owner too, whatever alias they
+# use. Every other command and process connects as DATABASE_URL (APP_DATABASE), and
+# the web and worker processes are never given the owner's URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'lexloci.sqlite3'}")
+MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
+OWNER_COMMANDS = ("migrate", "grant_app_role")
+AS_OWNER = bool(MIGRATION_DATABASE_URL) and len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS
 DATABASE_POOL = env_bool("DATABASE_POOL", default=False)
-try:
-    _db = dj_database_url.parse(
-        DATABASE_URL,
-        conn_max_age=0 if DATABASE_POOL else env_int("DATABASE_CONN_MAX_AGE", 600),
-        conn_health_checks=not DATABASE_POOL,
-    )
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from None
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web process read while a task writes; a busy timeout instead of
-    # "database is locked" errors under the in-process task runner.
-    _db["OPTIONS"] = {
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
-    _db["CONN_MAX_AGE"] = 0
-    _db["CONN_HEALTH_CHECKS"] = False
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("OPTIONS", {})
-    _db["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
-    # Django turns prepared statements off (None) for the sake of transaction-mode
-    # PgBouncer. Its ORM cursors bind client-side and never prepare anyway; only the
-    # status endpoint's hand-written query asks to be prepared (cases/api.py), so
-    # this enables just that. DATABASE_PREPARED_STATEMENTS=0 behind such a pooler.
-    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        _db["OPTIONS"]["prepare_threshold"] = 5
-    if DATABASE_POOL:
-        _db["OPTIONS"]["pool"] = {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10)}
-DATABASES = {"default": _db}
+
+
+def database(url: str, variable: str, *, pool: bool) -> dj_database_url.DBConfig:
+    try:
+        db = dj_database_url.parse(
+            url,
+            conn_max_age=0 if pool else env_int("DATABASE_CONN_MAX_AGE", 600),
+            conn_health_checks=not pool,
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{variable} is not a usable database URL: {exc}") from None
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets the web process read while a task writes; a busy timeout instead of
+        # "database is locked" errors under the in-process task runner.
+        db["OPTIONS"] = {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+        db["CONN_MAX_AGE"] = 0
+        db["CONN_HEALTH_CHECKS"] = False
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        db.setdefault("OPTIONS", {})
+        db["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+        # Django turns prepared statements off (None) for the sake of transaction-mode
+        # PgBouncer. Its ORM cursors bind client-side and never prepare anyway; only the
+        # status endpoint's hand-written query asks to be prepared (cases/api.py), so
+        # this enables just that. DATABASE_PREPARED_STATEMENTS=0 behind such a pooler.
+        if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            db["OPTIONS"]["prepare_threshold"] = 5
+        if pool:
+            db["OPTIONS"]["pool"] = {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10)}
+    return db
+
+
+APP_DATABASE = database(DATABASE_URL, "DATABASE_URL", pool=DATABASE_POOL)
+DATABASES = {
+    "default": database(MIGRATION_DATABASE_URL, "MIGRATION_DATABASE_URL", pool=False) if AS_OWNER else APP_DATABASE
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery ---------------------------------------------------------------------
@@ -207,22 +232,77 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "relay-outbox": {"task": "outbox.relay", "schedule": 30.0},
 }
 
+# --- Webhooks (cases/webhook_security.py) --------------------------------------------
+# Endpoint URLs must be https (http only with DEBUG on) and resolve to public addresses
+# only, checked on registration and on every delivery. True lifts the address check
+# (tests' loopback receivers, a development box): never in production, where it makes
+# the server a proxy into its own network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Signing secrets are stored encrypted under a key derived (HKDF) from this value, or
+# from SECRET_KEY (and SECRET_KEY_FALLBACKS) when it is unset. To rotate it, put the
+# old value in WEBHOOK_SECRET_KEY_FALLBACKS (comma-separated) until every endpoint has
+# been saved again.
+WEBHOOK_SECRET_KEY = env_str("WEBHOOK_SECRET_KEY")
+WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS", [])
+
+# --- Cache ----------------------------------------------------------------------
+# REDIS_URL set: one cache shared by every process and machine, Django's built-in Redis
+# backend, so the API throttle (accounts/api.py TokenRateThrottle) counts a token's
+# requests wherever they land. Unset: local memory, per process (the embedded default).
+# Short timeouts: the throttle lets a request through when the cache does not answer,
+# so a request never waits long on a Redis that is down or hanging.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lexloci"),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lexloci"}}
+
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # ASVS 2.1.1: at least 12 characters.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# User names compare case- and width-insensitively (accounts/security.py): the name
+# the login throttle counts is the name that logs in.
+AUTHENTICATION_BACKENDS = ["accounts.security.FoldedUsernameBackend"]
+# load_demo gives its users the published demo passwords only on a development
+# configuration: DEBUG as configured (a test run turns DEBUG itself off).
+DEMO_PUBLISHED_PASSWORDS = DEBUG
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling (config/security.py): this many failures for one username from one
-# address within the window lock further attempts for the lockout, in this cache
-# (local memory by default, so per process: see config/security.py).
+# Login throttling (accounts/security.py, counted in the database): within the window,
+# this many failures for one user name at one address lock that name there, for any
+# name from one address lock the address, for one name from any address lock the name,
+# each for the lockout (seconds).
 LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int("LOGIN_THROTTLE_ADDRESS_FAILURES", 20)
+LOGIN_THROTTLE_USER_FAILURES = env_int("LOGIN_THROTTLE_USER_FAILURES", 20)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
 LOGIN_THROTTLE_LOCKOUT = env_int("LOGIN_THROTTLE_LOCKOUT", 15 * 60)
+# The TLS proxies in front (addresses or networks, comma-separated). A request from one
+# of them is counted by the client address it forwards (X-Forwarded-For); unset, by
+# REMOTE_ADDR, so every client behind an unnamed proxy shares the proxy's counts.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+# Sessions: a login lasts SESSION_COOKIE_AGE seconds (12 hours, ASVS 3.3.2) however
+# active. SESSION_SAVE_EVERY_REQUEST=1 makes it an idle timeout instead (the age counts
+# from the last request; set the age to e.g. 1800), at a session write per request.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", default=False)
 
 # --- I18N ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -238,16 +318,102 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+
+
+def s3_storage(url: str) -> dict:
+    """STORAGES["default"] for STORAGE_URL, an S3-compatible bucket every machine shares:
+
+        s3://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX][?region=REGION&addressing=path|virtual]
+
+    `s3://` (or `s3+https://`) speaks HTTPS to HOST, `s3+http://` plain HTTP (a store
+    on loopback or a private network only). KEY and SECRET are percent-encoded; left
+    out, boto3 finds credentials itself (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an
+    instance role). region defaults to us-east-1, addressing to path-style (what
+    SeaweedFS and MinIO expect). The bucket must exist. Objects get no ACL (the
+    bucket's own, private) and are only ever read through the app's permission-checked
+    views; a URL the storage would sign is never put on a page.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from botocore.config import Config
+
+    schemes = {"s3": "https", "s3+https": "https", "s3+http": "http"}
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"STORAGE_URL is not a usable URL: {exc}") from None
+    if parts.scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must start with s3://, s3+https:// or s3+http://; got {parts.scheme!r}"
+        )
+    bucket, _, prefix = parts.path.strip("/").partition("/")
+    if not parts.hostname or not bucket:
+        raise ImproperlyConfigured("STORAGE_URL must name the host and the bucket: s3://KEY:SECRET@HOST[:PORT]/BUCKET")
+    if unknown := set(query) - {"region", "addressing"}:
+        raise ImproperlyConfigured(f"STORAGE_URL has unknown parameters {sorted(unknown)}; known: region, addressing")
+    addressing = query.get("addressing", ["path"])[-1]
+    if addressing not in ("path", "virtual"):
+        raise ImproperlyConfigured(f"STORAGE_URL addressing must be path or virtual; got {addressing!r}")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    options: dict = {
+        "bucket_name": bucket,
+        "location": prefix,
+        "endpoint_url": f"{schemes[parts.scheme]}://{host}" + (f":{port}" if port else ""),
+        "region_name": query.get("region", ["us-east-1"])[-1] or "us-east-1",
+        "default_acl": None,  # no public-read: the bucket's private default
+        "querystring_auth": True,  # were a URL ever asked for, signed and short-lived, never public
+        "querystring_expire": 60,
+        "file_overwrite": False,  # two uploads of "warrant.pdf" in a month are two objects
+        "client_config": Config(
+            s3={"addressing_style": addressing},
+            signature_version="s3v4",
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+    }
+    if parts.username or parts.password:
+        options["access_key"] = unquote(parts.username or "")
+        options["secret_key"] = unquote(parts.password or "")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Uploaded documents (warrants, orders, rulings). STORAGE_URL unset: files under
+# MEDIA_ROOT on this machine (the embedded default). Set: an S3-compatible bucket
+# (s3_storage above), so that any machine serves a document another one received.
+STORAGE_URL = env_str("STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage(STORAGE_URL) if STORAGE_URL else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Request bodies (accounts/middleware.py): refused with 413 on their Content-Length,
+# before anything reads them. Documents (10 MB PDFs) only on the pages that take one,
+# for a signed-in person; 1 MiB for every other request of a signed-in person and the
+# API (a demand at the caps of jurisdictions/reach/limits.py is ~150 KB of JSON);
+# 64 KiB for anyone else (the login form).
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_BYTES", 12 * 1024 * 1024)
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024)
+ANONYMOUS_REQUEST_MAX_BYTES = env_int("ANONYMOUS_REQUEST_MAX_BYTES", 64 * 1024)
+UPLOAD_PATHS = [
+    r"^/demands/new/$",
+    r"^/cases/[0-9]+/(amend|events|contempt-stay)/$",
+    r"^/cases/[0-9]+/tracks/[^/]+/[^/]+/$",
+    r"^/admin/",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The limit handler first: a multipart body stops as soon as its files pass the limit.
+FILE_UPLOAD_HANDLERS = [
+    "accounts.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail -------------------------------------------------------------------
 # The console backend only in development: with DEBUG off an unset EMAIL_BACKEND means
@@ -315,7 +481,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Government data demands, their reach analysis and case status.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its viewers: a role of the team or an API client's token, as any read.
+    "SERVE_PERMISSIONS": ["accounts.roles.CanRead"],
     # Swagger UI and Redoc from the vendored sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

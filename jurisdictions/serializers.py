@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.api import DateField, KnownSlugField, RequestSerializer
 from jurisdictions.models import Agreement, Bloc, ConflictRule, Court, Jurisdiction, LegalInstrument, Period
+from jurisdictions.reach import limits
 from jurisdictions.reach.types import CATEGORIES
 
 
@@ -178,7 +179,7 @@ class ScenarioAccountSerializer(RequestSerializer):
     identifier = _text()
     us_person = serializers.BooleanField(required=False, allow_null=True)
     residence = _country(required=False, allow_null=True)
-    holdings = ScenarioHoldingSerializer(many=True)
+    holdings = ScenarioHoldingSerializer(many=True, max_length=limits.MAX_HOLDINGS_PER_ACCOUNT)  # type: ignore[call-arg]
 
 
 class WhatIfSerializer(RequestSerializer):
@@ -188,8 +189,9 @@ class WhatIfSerializer(RequestSerializer):
     as_of = DateField()
     demand = ScenarioDemandSerializer()
     # DRF passes min_length/max_length on to the ListSerializer; the stubs lack them.
-    entities = ScenarioEntitySerializer(many=True, min_length=1)  # type: ignore[call-arg]
-    accounts = ScenarioAccountSerializer(many=True)
+    # The caps are checked before any element is read (the contract checks them too).
+    entities = ScenarioEntitySerializer(many=True, min_length=1, max_length=limits.MAX_ENTITIES)  # type: ignore[call-arg]
+    accounts = ScenarioAccountSerializer(many=True, max_length=limits.MAX_ACCOUNTS)  # type: ignore[call-arg]
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -1,8 +1,28 @@
+from typing import cast
+
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from requests_app.documents import validate_pdf_document
 from requests_app.models import DEMAND_FACTS, Demand, Holding, NondisclosureOrder, TargetAccount, instrument_errors
+
+
+class InlineAuthorAdmin(SimpleHistoryAdmin):
+    """Rows added, changed or deleted through an inline name the admin in their history.
+
+    SimpleHistoryAdmin names the author of the page's own object only (save_model);
+    an inline row's history took its author from HistoryRequestMiddleware's
+    thread-local request alone, so a deletion made where that is not set (a request
+    outside the middleware, an async handler, a test's RequestFactory) was recorded by
+    nobody. The author is set on every inline instance before the formset saves it.
+    """
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance._history_user = request.user  # django-simple-history's attribute
+        super().save_formset(request, form, formset, change)
 
 
 class TargetAccountInline(admin.TabularInline):
@@ -16,13 +36,44 @@ class NondisclosureOrderInline(admin.TabularInline):
     extra = 0
 
 
+class DocumentOnRecord:
+    """The document on file as the admin's file widget shows it: linked to the
+    permission-checked view, never to the storage's own URL (a signed object-storage
+    URL would bypass it)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandDocumentInput(forms.ClearableFileInput):
+    served_at = ""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return DocumentOnRecord(value.name, self.served_at) if value and self.served_at else value
+
+
 class DemandAdminForm(forms.ModelForm):
     """An edit keeps to the instrument's rules, as intake does: who may issue it,
-    `extended` only on a preservation, `pending_since` only on Indian process."""
+    `extended` only on a preservation, `pending_since` only on Indian process. A new
+    document passes the same check as at intake."""
 
     class Meta:
         model = Demand
         fields = [*DEMAND_FACTS, "document", "created_by"]
+        widgets = {"document": DemandDocumentInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "document" in self.fields:
+            widget = cast(DemandDocumentInput, self.fields["document"].widget)
+            widget.served_at = reverse("demands:document", args=[self.instance.pk])
+
+    def clean_document(self):
+        return validate_pdf_document(self.cleaned_data.get("document"))
 
     def clean(self):
         super().clean()
@@ -42,7 +93,7 @@ class DemandAdminForm(forms.ModelForm):
 
 
 @admin.register(Demand)
-class DemandAdmin(SimpleHistoryAdmin):
+class DemandAdmin(InlineAuthorAdmin):
     form = DemandAdminForm
     list_display = [
         "reference",
@@ -70,7 +121,7 @@ class HoldingInline(admin.TabularInline):
 
 
 @admin.register(TargetAccount)
-class TargetAccountAdmin(SimpleHistoryAdmin):
+class TargetAccountAdmin(InlineAuthorAdmin):
     list_display = ["identifier", "demand", "service", "us_person", "residence"]
     search_fields = ["identifier", "demand__reference"]
     inlines = [HoldingInline]

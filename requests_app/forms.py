@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases.actions import AccountToLog, log_demand
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from requests_app.documents import validate_pdf_document
 from requests_app.models import (
     DEMAND_FACTS,
     MAX_ACCOUNTS,
@@ -27,26 +28,6 @@ from requests_app.models import (
     instrument_errors,
     reference_taken,
 )
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
-
-
-def check_pdf(document):
-    """An uploaded document must be a PDF by its content (not its name) and at most
-    10 MB; blank passes. Used by intake and by the case's step forms."""
-    if not document:
-        return document
-    if document.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            "The document is %(size)s MB; the limit is 10 MB.", params={"size": round(document.size / 2**20, 1)}
-        )
-    document.seek(0)
-    head = document.read(len(PDF_MAGIC))
-    document.seek(0)
-    if head != PDF_MAGIC:
-        raise ValidationError("The document is not a PDF: its content does not start with %PDF-.")
-    return document
 
 
 def _datetime_widget() -> forms.DateTimeInput:
@@ -168,7 +149,7 @@ class DemandForm(forms.ModelForm):
             super().full_clean()
 
     def clean_document(self):
-        return check_pdf(self.cleaned_data.get("document"))
+        return validate_pdf_document(self.cleaned_data.get("document"))
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
+from jurisdictions.reach import limits
 
 # The demand's facts as received, in the order the intake page and the API show them.
 DEMAND_FACTS = [
@@ -26,9 +27,11 @@ DEMAND_FACTS = [
     "pending_since",
 ]
 
-# What one demand may name, on the intake page and through the API alike.
-MAX_ACCOUNTS = 50
-MAX_HOLDINGS = 30
+# What one demand may name, on the intake page and through the API alike
+# (jurisdictions/reach/limits.py holds the figures).
+MAX_ACCOUNTS = limits.MAX_ACCOUNTS
+MAX_HOLDINGS = limits.MAX_HOLDINGS_PER_ACCOUNT  # per account
+MAX_HOLDINGS_PER_DEMAND = limits.MAX_HOLDINGS_PER_DEMAND  # all accounts together
 
 
 def reference_taken(reference: str, *, excluding: int | None = None) -> str | None:

@@ -17,6 +17,7 @@ from requests_app.models import (
     DEMAND_FACTS,
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
+    MAX_HOLDINGS_PER_DEMAND,
     Demand,
     Holding,
     NondisclosureOrder,
@@ -155,6 +156,11 @@ class DemandSerializer(RequestModelSerializer):
         identifiers = [a["identifier"] for a in value]
         if len(set(identifiers)) != len(identifiers):
             raise serializers.ValidationError("An account identifier is listed twice.")
+        total = sum(len(a["holdings"]) for a in value)
+        if total > MAX_HOLDINGS_PER_DEMAND:
+            raise serializers.ValidationError(
+                f"A demand may have at most {MAX_HOLDINGS_PER_DEMAND} holdings in all; this one has {total}."
+            )
         return value
 
     def validate(self, attrs: dict) -> dict:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
 from jurisdictions.models import DataLocation
+from requests_app.documents import document_response
 from requests_app.forms import (
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
@@ -124,6 +125,4 @@ def demand_document(request: HttpRequest, pk: int) -> FileResponse:
         handle = demand.document.open("rb")
     except FileNotFoundError:
         raise Http404("The document file is missing.") from None
-    response = FileResponse(handle, content_type="application/pdf", filename=f"{demand.reference}.pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(handle, filename=f"{demand.reference}.pdf")

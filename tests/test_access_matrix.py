@@ -151,10 +151,10 @@ RULES: dict[str, dict] = {
     "whoami": {"get": api(API_READERS, 200)},
     "case-export": {"get": api(API_READERS, 200)},
     "transparency-report": {"get": api(API_READERS, 200)},
-    # The schema and its viewers describe the API, no data: any authenticated user.
-    "schema": {"get": api(API_AUTHENTICATED, 200)},
-    "api-docs": {"get": api(API_AUTHENTICATED, 200)},
-    "api-redoc": {"get": api(API_AUTHENTICATED, 200)},
+    # The schema and its viewers describe the API, no data, but only to whom may use it: a role or a token.
+    "schema": {"get": api(API_READERS, 200)},
+    "api-docs": {"get": api(API_READERS, 200)},
+    "api-redoc": {"get": api(API_READERS, 200)},
     # Any other path under /api/: the API's JSON 404, for everyone (also with DEBUG on).
     "api-not-found": {"get": public(404), "post": public(404)},
 }

@@ -72,7 +72,13 @@ def post(client, url, body):
     [("intake_user", 200), ("counsel_user", 200), ("viewer_user", 200), ("api_user", 200), ("outsider_user", 403)],
 )
 def test_case_list_by_role(request, demo, persona, expected):
-    response = client_for(request.getfixturevalue(persona)).get("/api/v1/cases/")
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    if persona == "api_user":  # a client system reads with its token; a session of it gets nothing (M2)
+        from accounts.models import ApiToken
+
+        client = APIClient(headers={"Authorization": f"Token {ApiToken.issue(user=user, name='list')[1]}"})
+    response = client.get("/api/v1/cases/")
     assert response.status_code == expected
     if expected == 403:
         assert response.json()["error"]["status"] == 403
@@ -322,8 +328,10 @@ def test_catalogue_is_read_only(catalogue, viewer_user):
     assert post(client, "/api/v1/catalogue/instruments/", {"code": "X"}).status_code in (403, 405)
 
 
-def test_schema_and_docs_need_login_and_use_no_cdn(db, viewer_user, client):
+def test_schema_and_docs_need_login_and_use_no_cdn(db, viewer_user, outsider_user, client):
     assert client.get("/api/schema/").status_code in (302, 401, 403)
+    client.force_login(outsider_user)  # a login without a role is not enough either
+    assert client.get("/api/schema/").status_code == 403
     client.force_login(viewer_user)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/cases/{id}/status/" in schema.content

@@ -79,10 +79,12 @@ def test_user_without_a_group_is_told_to_ask_an_administrator(client, outsider_u
     assert "ask an administrator" in text and "API client" not in text
 
 
-def test_api_client_lands_on_the_no_pages_text_after_logging_in(client, api_user):
+def test_api_client_is_told_at_the_login_that_it_uses_the_api(client, api_user):
+    """A machine account does not log in to the pages at all (M2): the login says why."""
     response = client.post(reverse("login"), {"username": api_user.username, "password": PASSWORD}, follow=True)
-    assert response.status_code == 403
-    assert "no access to Lexloci's pages" in reason(response)
+    assert response.status_code == 200
+    assert "This account is an API client: it uses the REST API with an API token" in response.text
+    assert "_auth_user_id" not in client.session
 
 
 # --- transparency report -------------------------------------------------------------

@@ -19,6 +19,7 @@ from outbox.relay import enqueue
 from requests_app.models import (
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
+    MAX_HOLDINGS_PER_DEMAND,
     Demand,
     Holding,
     NondisclosureOrder,
@@ -70,6 +71,9 @@ def demand_errors(
         add("accounts", "A demand names at least one target account.")
     elif len(accounts) > MAX_ACCOUNTS:
         add("accounts", f"A demand may name at most {MAX_ACCOUNTS} accounts; this one names {len(accounts)}.")
+    total = sum(len(a.holdings) for a in accounts)
+    if total > MAX_HOLDINGS_PER_DEMAND:
+        add("accounts", f"A demand may have at most {MAX_HOLDINGS_PER_DEMAND} holdings in all; this one has {total}.")
     identifiers = [a.account.identifier for a in accounts]
     if len(set(identifiers)) != len(identifiers):
         add("accounts", "An account identifier is listed twice.")

@@ -599,7 +599,9 @@ def test_the_page_replaces_the_warrant_document(client, counsel, settings, tmp_p
     client.force_login(counsel)
     data = _form_data(client.get(reverse("cases:amend", args=[case.pk])))
     data["reason"] = "The signed warrant arrived."
-    data["document"] = SimpleUploadedFile("warrant.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    from tests.security.pdfs import clean_pdf
+
+    data["document"] = SimpleUploadedFile("warrant.pdf", clean_pdf(), content_type="application/pdf")
     assert client.post(reverse("cases:amend", args=[case.pk]), data).status_code == 302
     demand = Demand.objects.get(pk=case.demand_id)
     assert demand.document.name.endswith(".pdf") and demand.document.read().startswith(b"%PDF-")

@@ -27,6 +27,7 @@ from cases.history import audit_history
 from cases.models import Case, CaseEvent, ContemptStatus, Deadline, TrackName
 from cases.views.common import READ_ROLES, REVIEW_ROLES, _get_case_for_user, _require_role
 from jurisdictions.models import Court
+from requests_app.documents import document_response
 from requests_app.models import Holding, NondisclosureOrder, TargetAccount
 
 # What a deadline offers: its form, the link's label, the button, the message when done.
@@ -54,9 +55,7 @@ def event_document(request: HttpRequest, pk: int, event: int) -> FileResponse:
         handle = record.document.open("rb")
     except FileNotFoundError:
         raise Http404("The document file is missing.") from None
-    response = FileResponse(handle, content_type="application/pdf", filename=f"case-{pk}-{record.kind}-{event}.pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(handle, filename=f"case-{pk}-{record.kind}-{event}.pdf")
 
 
 def _deadline_steps(deadline: Deadline, case: Case) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from . import limits
 from .periods import describe
 from .types import (
     CATEGORIES,
@@ -236,7 +237,10 @@ def facts_from_scenario(obj: Any, catalogue: Catalogue) -> Facts:
     # 10. entities, each on its own, then its name unique among the earlier ones.
     entities: list[Entity] = []
     names: dict[str, int] = {}
-    for i, raw in enumerate(c.need_list(obj.get("entities"), "entities", "a list of entities")):
+    raw_entities = c.need_list(obj.get("entities"), "entities", "a list of entities")
+    if len(raw_entities) > limits.MAX_ENTITIES:
+        raise c.fail("entities", f"at most {limits.MAX_ENTITIES} entities, not {len(raw_entities)}")
+    for i, raw in enumerate(raw_entities):
         f = f"entities[{i}]"
         e = c.need_object(raw, f, "an entity (an object)")
         name = c.text(e, "name", f"{f}.name")
@@ -257,28 +261,53 @@ def facts_from_scenario(obj: Any, catalogue: Catalogue) -> Facts:
         for j, name in enumerate(entity.designated_for):
             if name not in names:
                 raise c.fail(f"entities[{i}].designated_for[{j}]", f"no entity is named {name!r}")
-    # 13. parent chains do not loop.
+    # 13. parent chains do not loop, and are at most MAX_PARENT_DEPTH deep. Each
+    # entity's depth is kept, so a walk stops at the first ancestor already checked:
+    # linear in the number of entities (a loop is found by the first entity reaching it,
+    # whose walk is then the same as a full one).
     by_name = {e.name: e for e in entities}
+    depth: dict[str, int] = {}  # name -> ancestors above it, once its chain is checked
     for i, entity in enumerate(entities):
         chain = [entity.name]
+        on_chain = {entity.name}
         parent = entity.parent
-        while parent is not None:
-            if parent in chain:
+        while parent is not None and parent not in depth:
+            if parent in on_chain:
                 loop = " -> ".join([*chain[chain.index(parent) :], parent])
                 raise c.fail(f"entities[{i}].parent", f"the chain of parents loops: {loop}")
+            if len(chain) > limits.MAX_PARENT_DEPTH:
+                raise c.fail(f"entities[{i}].parent", f"the chain of parents is deeper than {limits.MAX_PARENT_DEPTH}")
             chain.append(parent)
+            on_chain.add(parent)
             parent = by_name[parent].parent
+        above = 0 if parent is None else depth[parent] + 1
+        for k, name in enumerate(reversed(chain)):
+            depth[name] = above + k
+        if depth[entity.name] > limits.MAX_PARENT_DEPTH:
+            raise c.fail(f"entities[{i}].parent", f"the chain of parents is deeper than {limits.MAX_PARENT_DEPTH}")
 
     # 14. accounts and their holdings.
     accounts: list[Account] = []
-    for i, raw in enumerate(c.need_list(obj.get("accounts"), "accounts", "a list of accounts")):
+    raw_accounts = c.need_list(obj.get("accounts"), "accounts", "a list of accounts")
+    if len(raw_accounts) > limits.MAX_ACCOUNTS:
+        raise c.fail("accounts", f"at most {limits.MAX_ACCOUNTS} accounts, not {len(raw_accounts)}")
+    total = 0
+    for i, raw in enumerate(raw_accounts):
         f = f"accounts[{i}]"
         a = c.need_object(raw, f, "an account (an object)")
         identifier = c.text(a, "identifier", f"{f}.identifier")
         us_person = c.optional_bool(a, "us_person", f"{f}.us_person")
         residence = c.optional_string(a, "residence", f"{f}.residence")
         holdings: list[Holding] = []
-        for j, raw_h in enumerate(c.need_list(a.get("holdings"), f"{f}.holdings", "a list of holdings")):
+        raw_holdings = c.need_list(a.get("holdings"), f"{f}.holdings", "a list of holdings")
+        if len(raw_holdings) > limits.MAX_HOLDINGS_PER_ACCOUNT:
+            raise c.fail(
+                f"{f}.holdings", f"at most {limits.MAX_HOLDINGS_PER_ACCOUNT} holdings, not {len(raw_holdings)}"
+            )
+        total += len(raw_holdings)
+        if total > limits.MAX_HOLDINGS_PER_DEMAND:
+            raise c.fail(f"{f}.holdings", f"at most {limits.MAX_HOLDINGS_PER_DEMAND} holdings in all accounts together")
+        for j, raw_h in enumerate(raw_holdings):
             g = f"{f}.holdings[{j}]"
             h = c.need_object(raw_h, g, "a holding (an object)")
             category = h.get("category")

@@ -121,7 +121,9 @@ class _Evaluation:
         self.hook_period: HookPeriod | None = None
         self.agreement: Agreement | None = None
         self._hook_memo: dict[str, HookTest] = {}
-        self._roots: dict[str, str] | None = None
+        self._roots: dict[str, str] = {}  # entity -> its ultimate parent, filled as walked
+        self._present_by_root: dict[str, Entity] | None = None  # root -> its group's first entity present
+        self._control_memo: dict[str, Reason | None] = {}
         self._mlat_memo: dict[str | None, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------ citing
@@ -170,7 +172,7 @@ class _Evaluation:
         self.agreement = hook.agreement
         self.hook_reason = Reason("hook", hook.text, self._hook_citation())
         self.reasons.append(self.hook_reason)
-        self.controlled = self._controlled()
+        self._controlled_setup()
         self.rules, self.lifted = self._rules_in_force()
         self.permissions = {
             p.country: p
@@ -504,13 +506,13 @@ class _Evaluation:
                     True,
                     f"{name} is subject to {code}: its ultimate parent {root} offers services in {issuer}.",
                 )
-            for other in self.facts.entities:
-                if self._root(other.name) == root and self._presence(other):
-                    return HookTest(
-                        True,
-                        f"{name} is subject to {code}: {other.name}, of the same group"
-                        f" (ultimate parent {root}), has a presence in {issuer}.",
-                    )
+            other = self._present_in_group(root)
+            if other is not None:
+                return HookTest(
+                    True,
+                    f"{name} is subject to {code}: {other.name}, of the same group"
+                    f" (ultimate parent {root}), has a presence in {issuer}.",
+                )
             return HookTest(
                 False,
                 f"{name} is not subject to {code}: neither it nor any entity of its group"
@@ -571,14 +573,44 @@ class _Evaluation:
                 return agreement
         return None
 
+    def _present_in_group(self, root: str) -> Entity | None:
+        """The first entity (in the facts' order) under `root` with a presence in the
+        issuing state; one pass over the entities for the whole evaluation."""
+        if self._present_by_root is None:
+            present: dict[str, Entity] = {}
+            for other in self.facts.entities:
+                if self._presence(other):
+                    present.setdefault(self._root(other.name), other)
+            self._present_by_root = present
+        return self._present_by_root.get(root)
+
     def _root(self, name: str) -> str:
-        if self._roots is None:
-            roots: dict[str, str] = {}
-            for entity in self.facts.entities:
-                chain = self._chain(entity.name)
-                roots[entity.name] = chain[-1]
-            self._roots = roots
-        return self._roots[name]
+        """The ultimate parent: the last of `_chain(name)`. Memoised along each walk, so
+        the roots of a whole group cost one pass over it, not one walk per entity."""
+        found = self._roots.get(name)
+        if found is not None:
+            return found
+        walked = [name]
+        seen = {name}
+        entity = self.entities.get(name)
+        while entity is not None and entity.parent and entity.parent not in seen:
+            parent = entity.parent
+            known = self._roots.get(parent)
+            if known is not None:
+                root = known
+                break
+            walked.append(parent)
+            seen.add(parent)
+            entity = self.entities.get(parent)
+        else:
+            root = walked[-1]
+            if entity is not None and entity.parent and entity.parent in seen:
+                # A loop (the contract refuses one; a database row might not): each
+                # entity on or above it has its own "last before the loop": none is kept.
+                return root
+        for n in walked:
+            self._roots[n] = root
+        return root
 
     def _chain(self, name: str) -> list[str]:
         """`name`, its parent, its grandparent... (stops on a cycle)."""
@@ -593,42 +625,53 @@ class _Evaluation:
 
     # ----------------------------------------------------------------- control
 
-    def _controlled(self) -> dict[str, Reason]:
-        """Every entity the served entity controls, with the link that gives control."""
+    def _controlled_setup(self) -> None:
+        inst = self.instrument
+        self._designated = set(self.served.designated_for) if inst.hook == "eu-establishment" else set()
+        self._group_root = self._root(self.served.name) if inst.group_control else None
+        self._control_citation = self.cat.cite(CitationCode.CONTROL, inst)
+
+    def _control(self, name: str) -> Reason | None:
+        """The link by which the served entity controls `name`, or None. Worked out only
+        for the entities that hold data (once each), not for the whole group: the
+        group can be large and each answer walks the chain above the entity."""
+        if name in self._control_memo:
+            return self._control_memo[name]
+        found = self._control_memo[name] = self._control_uncached(name)
+        return found
+
+    def _control_uncached(self, name: str) -> Reason | None:
         inst, served = self.instrument, self.served.name
-        designated = set(self.served.designated_for) if inst.hook == "eu-establishment" else set()
-        group_root = self._root(served) if inst.group_control else None
-        control = self.cat.cite(CitationCode.CONTROL, inst)
-        controlled: dict[str, Reason] = {}
-        for entity in self.facts.entities:
-            name = entity.name
-            chain = self._chain(name)
-            if name == served:
-                controlled[name] = Reason("control", f"{name} is the served entity itself.", control)
-            elif served in chain:
-                path = " → ".join(reversed(chain[: chain.index(served) + 1]))
-                controlled[name] = Reason("control", f"{served} controls {name}, its subsidiary ({path}).", control)
-            elif designated and not designated.isdisjoint(chain):
-                via = next(n for n in chain if n in designated)
-                whom = name if via == name else f"{via}, an ancestor of {name}"
-                controlled[name] = Reason(
-                    "control",
-                    f"{served} reaches {name}'s data as the designated establishment or legal"
-                    f" representative for {whom} under Directive (EU) 2023/1544.",
-                    self.cat.cite(CitationCode.DESIGNATION),
-                )
-            elif group_root is not None and self._root(name) == group_root:
-                dated = self._dated(inst.control_authorities)
-                controlled[name] = Reason(
-                    "control",
-                    self._confirm(
-                        f"{served} answers for the whole of its group under {inst.code}: {name}"
-                        f" shares its ultimate parent {group_root}.",
-                        inst.to_confirm,
-                    ),
-                    self._cite(dated, inst.citation),
-                )
-        return controlled
+        designated, group_root, control = self._designated, self._group_root, self._control_citation
+        if name not in self.entities:
+            return None
+        chain = self._chain(name)
+        if name == served:
+            return Reason("control", f"{name} is the served entity itself.", control)
+        if served in chain:
+            path = " → ".join(reversed(chain[: chain.index(served) + 1]))
+            return Reason("control", f"{served} controls {name}, its subsidiary ({path}).", control)
+        if designated and not designated.isdisjoint(chain):
+            via = next(n for n in chain if n in designated)
+            whom = name if via == name else f"{via}, an ancestor of {name}"
+            return Reason(
+                "control",
+                f"{served} reaches {name}'s data as the designated establishment or legal"
+                f" representative for {whom} under Directive (EU) 2023/1544.",
+                self.cat.cite(CitationCode.DESIGNATION),
+            )
+        if group_root is not None and self._root(name) == group_root:
+            dated = self._dated(inst.control_authorities)
+            return Reason(
+                "control",
+                self._confirm(
+                    f"{served} answers for the whole of its group under {inst.code}: {name}"
+                    f" shares its ultimate parent {group_root}.",
+                    inst.to_confirm,
+                ),
+                self._cite(dated, inst.citation),
+            )
+        return None
 
     def _not_controlled(self, name: str) -> str:
         inst, served = self.instrument, self.served.name
@@ -817,7 +860,7 @@ class _Evaluation:
                 Route.MLAT,
                 Reason("targeting", f"The {agreement.name} forbids orders targeting {who}.", agreement.citation),
             )
-        control = self.controlled.get(controlled_by)
+        control = self._control(controlled_by)
         if control is None:
             return redirect_or_mlat(
                 self._not_controlled(controlled_by), self.cat.cite(CitationCode.CONTROL, self.instrument)

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from cases.models import Analysis, Case, CaseEvent
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
+from tests.security.pdfs import clean_pdf
 
 URL = reverse("demands:new")
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = clean_pdf()  # a real one-page PDF: uploads are parsed, not only sniffed
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,14 @@
-"""Demo users (one per role) and demo cases, among them Microsoft Ireland. Idempotent."""
+"""Demo users (one per role) and demo cases, among them Microsoft Ireland. Idempotent.
+
+The demo passwords are published (README.md): with DEBUG off the command refuses to
+run unless given --allow-production, and then gives each new demo user a random
+password, printed once, instead."""
 
 import datetime as dt
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -184,12 +190,27 @@ CASES: list[dict[str, Any]] = [
 class Command(BaseCommand):
     help = "Load demo users, the provider's entity and data map, and demo cases (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo with DEBUG off too; new demo users then get random passwords, printed once.",
+        )
+
     def handle(self, *args, **options):
+        # DEBUG as configured (settings.py): a test run turns settings.DEBUG itself off.
+        production = not getattr(settings, "DEMO_PUBLISHED_PASSWORDS", settings.DEBUG)
+        if production and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo logins (an admin among them) have "
+                "published passwords. Run with DEBUG=1, or pass --allow-production to load the demo with "
+                "random passwords."
+            )
         if not CatalogueVersion.objects.exists():
             raise CommandError("The catalogue is not loaded: run `python manage.py load_catalogue` first.")
         with transaction.atomic():
             roles.ensure_groups()
-            self._users()
+            passwords = self._users(random_passwords=production)
             self._data_map()
             created = [self._case(spec) for spec in CASES]
             # The Microsoft Ireland case carries its whole history, 2013 to 2018; a
@@ -197,21 +218,31 @@ class Command(BaseCommand):
             call_command("replay_msft_ireland", if_fresh=True, stdout=self.stdout)
         new = sum(created)
         self.stdout.write(f"Demo data: {len(CASES)} cases ({new} new, {len(CASES) - new} already there).")
-        self.stdout.write("Demo logins (local demo only; change them for anything else):")
-        for username, password, groups, staff in USERS:
+        if production:
+            self.stdout.write("Demo logins (random passwords, shown this once; users already there keep theirs):")
+        else:
+            self.stdout.write("Demo logins (local demo only; change them for anything else):")
+        for username, _, groups, staff in USERS:
             role = ", ".join(groups) + (" + catalogue admin" if staff else "")
+            password = passwords.get(username, "(unchanged)")
             self.stdout.write(f"  {username:<11} / {password:<22} ({role})")
 
-    def _users(self) -> None:
+    def _users(self, *, random_passwords: bool) -> dict[str, str]:
+        """The demo users, and the password each new one was given (the published one,
+        or with random_passwords a new random one)."""
         User = get_user_model()
+        given = {}
         for username, password, groups, staff in USERS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": staff, "is_superuser": staff, "email": f"{username}@localhost"}
             )
+            if created or not random_passwords:
+                given[username] = secrets.token_urlsafe(18) if random_passwords else password
             if created:
-                user.set_password(password)
+                user.set_password(given[username])
                 user.save(update_fields=["password"])
             user.groups.add(*Group.objects.filter(name__in=groups))
+        return given
 
     def _data_map(self) -> None:
         for name, country, parent, establishments, services, _ in ENTITIES:

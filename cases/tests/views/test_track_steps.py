@@ -186,7 +186,9 @@ def test_a_court_event_carries_its_pdf_to_the_timeline(client, counsel_user, vie
     settings.MEDIA_ROOT = tmp_path
     case = full_case(version)
     client.force_login(counsel_user)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+    from tests.security.pdfs import clean_pdf
+
+    pdf = clean_pdf()
     upload = SimpleUploadedFile("order.pdf", pdf, content_type="application/pdf")
     response = client.post(reverse("cases:record_event", args=[case.pk]), _event_post(case, upload))
     assert response.status_code == 302
