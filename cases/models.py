@@ -394,6 +394,19 @@ class CaseTask(models.Model):
     )
     ndo_expired_on = models.DateField(null=True, blank=True, help_text="The expiry this task follows from.")
     note = models.TextField(blank=True)
+    notice_given_on = models.DateField(null=True, blank=True, help_text="When the customer was told.")
+    notice_means = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[
+            ("email", "E-mail"),
+            ("letter", "Letter"),
+            ("in_app", "In-app message"),
+            ("phone", "Telephone"),
+            ("other", "Other"),
+        ],
+        help_text="How the customer was told.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
@@ -559,6 +572,199 @@ def _webhook_secret() -> str:
     import secrets
 
     return f"whsec_{secrets.token_hex(32)}"
+
+
+# --- the case record: productions, documents, correspondence, emergency disclosure ---
+
+
+class Production(models.Model):
+    """What the provider disclosed (or withheld) in answer to a case: one delivery."""
+
+    class Method(models.TextChoices):
+        PORTAL = "portal", "Law-enforcement portal"
+        SECURE_EMAIL = "secure_email", "Secure e-mail"
+        PHYSICAL_MEDIA = "physical_media", "Physical media"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="productions")
+    number = models.CharField(max_length=60, help_text="The production number (Bates or the team's own).")
+    produced_on = models.DateField()
+    recipient = models.CharField(max_length=200, help_text="Who received it (agency, officer, court).")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["produced_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="production_number_unique_per_case"),
+            models.CheckConstraint(
+                condition=Q(method__in=["portal", "secure_email", "physical_media"]), name="production_method_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Production {self.number} of case {self.case_id}"
+
+
+class ProductionItem(models.Model):
+    """One holding (or a whole data category) in a production: produced, or withheld and why."""
+
+    class Disposition(models.TextChoices):
+        PRODUCED = "produced", "Produced"
+        WITHHELD = "withheld", "Withheld"
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="items")
+    holding = models.ForeignKey(
+        "requests_app.Holding", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(max_length=16, blank=True, help_text="A data category, when not one holding.")
+    disposition = models.CharField(max_length=10, choices=Disposition.choices)
+    reason = models.TextField(blank=True, help_text="Required when withheld.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disposition__in=["produced", "withheld"]), name="production_item_disposition_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(disposition="withheld") | ~Q(reason=""), name="production_item_withheld_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(holding__isnull=False, category="") | Q(holding__isnull=True) & ~Q(category=""),
+                name="production_item_holding_or_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_disposition_display()}: {self.holding or self.category}"
+
+
+class Correspondence(models.Model):
+    """One letter, e-mail or call with the requesting authority, in or out."""
+
+    class Direction(models.TextChoices):
+        IN = "in", "Received"
+        OUT = "out", "Sent"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        LETTER = "letter", "Letter"
+        PHONE = "phone", "Telephone"
+        PORTAL = "portal", "Portal"
+        FAX = "fax", "Fax"
+        IN_PERSON = "in_person", "In person"
+        OTHER = "other", "Other"
+
+    class Letter(models.TextChoices):
+        CLARIFICATION = "clarification", "Request for clarification"
+        OBJECTION = "objection", "Objection"
+        REDIRECT = "redirect", "Redirect to the entity that controls the data"
+        MLAT_REFERRAL = "mlat_referral", "MLAT referral"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="correspondence")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    occurred_on = models.DateField()
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    counterpart = models.CharField(max_length=200, help_text="Who wrote or was written to.")
+    summary = models.TextField()
+    letter = models.CharField(
+        max_length=20, choices=Letter.choices, blank=True, help_text="When generated from the case."
+    )
+    body = models.TextField(blank=True, help_text="The text sent, for a letter generated from the case.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        verbose_name_plural = "correspondence"
+        constraints = [
+            models.CheckConstraint(condition=Q(direction__in=["in", "out"]), name="correspondence_direction_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.occurred_on}: {self.counterpart}"
+
+
+class CaseDocument(models.Model):
+    """A file on the case, kept with its SHA-256, size and content type."""
+
+    class Kind(models.TextChoices):
+        DEMAND = "demand", "The demand"
+        NONDISCLOSURE_ORDER = "nondisclosure_order", "Nondisclosure order"
+        MOTION = "motion", "Motion"
+        COURT_ORDER = "court_order", "Court order"
+        CORRESPONDENCE = "correspondence", "Correspondence"
+        PRODUCTION = "production", "Production"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="case-documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    production = models.ForeignKey(Production, null=True, blank=True, on_delete=models.PROTECT, related_name="files")
+    correspondence = models.ForeignKey(
+        Correspondence, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="case_document_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmergencyDisclosureDecision(models.Model):
+    """Counsel's decision on an emergency disclosure request (18 U.S.C. §2702(b)(8), (c)(4))."""
+
+    class Decision(models.TextChoices):
+        DISCLOSE = "disclose", "Disclose"
+        DECLINE = "decline", "Decline"
+
+    class Verification(models.TextChoices):
+        CALL_BACK = "call_back", "Call-back to a known number"
+        OFFICIAL_DOMAIN = "official_domain", "E-mail from the agency's official domain"
+        PORTAL = "portal", "Authenticated law-enforcement portal"
+        IN_PERSON = "in_person", "In person, credentials checked"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="disclosure_decisions")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    basis = models.TextField(
+        help_text="The good-faith belief that an emergency involving danger of death or serious physical injury "
+        "requires disclosure without delay, and what supports it."
+    )
+    verification = models.CharField(max_length=20, choices=Verification.choices)
+    verification_detail = models.TextField(
+        help_text="How the requester's identity was confirmed: number called, by whom, when."
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decision__in=["disclose", "decline"]), name="disclosure_decision_known"),
+            models.CheckConstraint(condition=~Q(basis=""), name="disclosure_decision_has_basis"),
+            models.CheckConstraint(condition=~Q(verification_detail=""), name="disclosure_decision_has_verification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} (case {self.case_id})"
 
 
 class WebhookEndpoint(models.Model):

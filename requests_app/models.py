@@ -114,6 +114,14 @@ def instrument_errors(
     return errors
 
 
+class RequestKind(models.TextChoices):
+    """What the requester asks of the provider (issue: the case record)."""
+
+    COMPULSORY = "compulsory", "Compulsory demand"
+    PRESERVATION = "preservation", "Preservation request"
+    EMERGENCY_DISCLOSURE = "emergency_disclosure", "Emergency disclosure request"
+
+
 class Demand(models.Model):
     """One piece of legal process served on the provider."""
 
@@ -140,6 +148,21 @@ class Demand(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["pdf"])],
     )
+    request_kind = models.CharField(
+        max_length=24,
+        choices=RequestKind.choices,
+        default=RequestKind.COMPULSORY,
+        help_text="A preservation instrument makes a preservation request; an emergency disclosure request asks "
+        "for voluntary disclosure under 18 U.S.C. §2702(b)(8) (content) and (c)(4) (records).",
+    )
+    follows_preservation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_by",
+        help_text="The preservation request this demand follows (the preservation is then fulfilled).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -154,6 +177,11 @@ class Demand(models.Model):
             ),
             # "TEST-2026-001" and "test-2026-001" are one reference (the forms say so first).
             models.UniqueConstraint(Lower("reference"), name="demand_reference_unique_ignoring_case"),
+            models.CheckConstraint(condition=Q(request_kind__in=RequestKind.values), name="demand_request_kind_known"),
+            models.CheckConstraint(
+                condition=Q(follows_preservation__isnull=True) | ~Q(follows_preservation=F("pk")),
+                name="demand_does_not_follow_itself",
+            ),
         ]
 
     def __str__(self) -> str:
