@@ -9,10 +9,11 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from jurisdictions.models import ControllingEntity, DataLocation
+from tests.security.pdfs import clean_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = clean_pdf()  # a real one-page PDF: uploads are parsed (tests/security/pdfs.py)
 
 
 @pytest.fixture
