@@ -116,7 +116,7 @@ class ApiCaseFilter(CaseFilter):
 # through correlated subqueries on cases_deadline(case_id), cases_caseevent(case_id,
 # occurred_on) and cases_analysis(case_id).
 _STATUS_SQL = """
-    SELECT c.id, d.reference, d.emergency,
+    SELECT c.id, d.reference, d.emergency, d.request_kind,
            c.status, c.outcome, c.appeal_status, c.appeal_disposition, c.contempt_status,
            c.contempt_kind, c.contempt_by_stipulation, c.contempt_sanctions_amount, c.contempt_stayed,
            c.version, c.updated_at,
@@ -185,6 +185,7 @@ def case_status(case_id: int) -> dict | None:
         pk,
         reference,
         emergency,
+        request_kind,
         status,
         outcome,
         appeal,
@@ -227,6 +228,7 @@ def case_status(case_id: int) -> dict | None:
         "id": pk,
         "reference": reference,
         "emergency": bool(emergency),
+        "request_kind": request_kind,
         "status": status,
         "outcome": outcome,
         "appeal": {"status": appeal, "disposition": disposition},

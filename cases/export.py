@@ -18,6 +18,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases import sign_off
+from cases.actions.documents import documents_record
+from cases.actions.orders import tasks_record
+from cases.actions.preservation import request_record
+from cases.actions.productions import productions_record
 from cases.analysis import answer_extras
 from cases.history import audit_history
 from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, in_force
@@ -228,6 +232,10 @@ def case_record(case_id: int) -> dict:
             for d in deadlines
         ],
         "history": _audit_history(case),
+        "tasks": tasks_record(case.pk),  # customer notices with their completion (1 query)
+        "productions": productions_record(case.pk),  # with items and files' SHA-256 (3 queries)
+        **documents_record(case.pk),  # "documents" and "correspondence" (2 queries)
+        "request": request_record(case.demand),  # the request kind and its links: no query for most
     }
 
 

@@ -277,6 +277,9 @@ DEADLINE_REMINDER_KINDS = (ReminderKind.DUE_IN_72H, ReminderKind.DUE_IN_24H, Rem
 
 
 REMINDER_WINDOWS = {ReminderKind.DUE_IN_72H: dt.timedelta(hours=72), ReminderKind.DUE_IN_24H: dt.timedelta(hours=24)}
+# A preservation's expiry is reminded of earlier: its first reminder (the DUE_IN_72H
+# kind, so no new kind and no migration) comes 14 days ahead, time to renew the request.
+PRESERVATION_REMINDER_WINDOW = dt.timedelta(days=14)
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -305,10 +308,11 @@ class DeadlineQuerySet(models.QuerySet):
             output_field=models.CharField(),
         )
         already = Notification.objects.filter(deadline=OuterRef("pk"), kind=OuterRef("reminder_kind"))
+        preservation_early = Q(kind=Deadline.Kind.PRESERVATION_EXPIRES, due_at__lte=now + PRESERVATION_REMINDER_WINDOW)
         return (
             self.open()
             .of_open_cases()
-            .due_within(now=now, hours=72)
+            .filter(Q(due_at__lte=now + REMINDER_WINDOWS[ReminderKind.DUE_IN_72H]) | preservation_early)
             .annotate(reminder_kind=kind)
             .filter(~Exists(already))
         )

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 
-from cases.models import Analysis, Case, Deadline, case_is_open
+from cases.models import Analysis, Case, CaseTask, Deadline, case_is_open
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -57,6 +57,25 @@ def _overdue(user: User, now: dt.datetime) -> Q:
     return Q(pk__in=Deadline.objects.open().overdue(now=now).values("case_id"))
 
 
+PRESERVATION_SOON = dt.timedelta(days=14)
+
+
+def _preservation_expiring(user: User, now: dt.datetime) -> Q:
+    """A preservation request whose preservation expires within 14 days (not yet past):
+    time to ask for the production demand, or for the one extension."""
+    due = Deadline.objects.open().filter(
+        kind=Deadline.Kind.PRESERVATION_EXPIRES, due_at__gt=now, due_at__lte=now + PRESERVATION_SOON
+    )
+    return Q(demand__request_kind="preservation") & Q(pk__in=due.values("case_id"))
+
+
+def _customer_notice(user: User, now: dt.datetime) -> Q:
+    """A nondisclosure order expired and the customer is still to be told: an open
+    customer-notice task (read through the (done_at, due_on) index)."""
+    waiting = CaseTask.objects.filter(kind=CaseTask.Kind.CUSTOMER_NOTICE, done_at__isnull=True)
+    return Q(pk__in=waiting.values("case_id"))
+
+
 @dataclass(frozen=True)
 class Queue:
     name: str
@@ -83,6 +102,18 @@ QUEUES: dict[str, Queue] = {
         Queue("emergency", "Emergencies", "Open cases whose demand is an emergency.", _emergency),
         Queue("due_72h", "Due within 72 hours", "An open deadline is due within 72 hours (not yet past).", _due_72h),
         Queue("overdue", "Overdue", "An open deadline is past.", _overdue),
+        Queue(
+            "customer_notice",
+            "Customer notice",
+            "A nondisclosure order expired: the customer is to be told (an open customer-notice task).",
+            _customer_notice,
+        ),
+        Queue(
+            "preservation_expiring",
+            "Preservation expiring",
+            "Open preservation requests whose preservation expires within 14 days.",
+            _preservation_expiring,
+        ),
     )
 }
 QUEUE_CHOICES = [(queue.name, queue.label) for queue in QUEUES.values()]

@@ -9,14 +9,19 @@ emergency demands, demands under a nondisclosure order, and "extraterritorial"
 demands: those whose latest analysis reaches data stored outside the issuing
 jurisdiction through control (an item with reach "control" whose storage is another
 country or unknown). Each demand falls into exactly one outcome bucket, derived from
-its case's recorded outcome and tracks, in this order:
+its case's productions, recorded outcome and tracks, in this order:
 
 =================================  ====================================================
 case                               bucket
 =================================  ====================================================
-closed, produced in full or part   "content disclosed" if the latest analysis reaches a
-                                   content holding (reach storage or control), else
-                                   "only non-content disclosed"
+a production produced content      "content disclosed"
+(any status)
+a production produced data, none   "only non-content disclosed"
+of it content (any status)
+closed, produced in full or part,  "content disclosed" if the latest analysis reaches a
+no production recorded             content holding (reach storage or control), else
+                                   "only non-content disclosed" (cases closed before
+                                   productions were recorded)
 closed, no data                    "no data found"
 closed, rejected, withdrawn, moot  "rejected or challenged"
 open, litigating, or with an       "rejected or challenged"
@@ -24,8 +29,11 @@ appeal or contempt track not none
 any other open case                "pending"
 =================================  ====================================================
 
-A disclosure is reported as a disclosure even when the demand was challenged first:
-the report says what was handed over. Counsel's overrides count: for each holding
+A disclosure is reported as a disclosure even when the demand was challenged first,
+or the case is still open: the report says what was handed over. Productions that
+withheld everything disclose nothing: such a case falls to its outcome or tracks (the
+three classes of `cases.actions.productions.production_summary`: content, only
+non-content, nothing). Counsel's overrides count: for each holding
 of the latest analysis, its latest override (if any) replaces the engine's reach.
 
 Countries with fewer demands in the period than `TRANSPARENCY_MIN_COUNT` are shown
@@ -151,10 +159,15 @@ class CaseRow(NamedTuple):
     appeal_status: str = AppealStatus.NONE
     contempt_status: str = ContemptStatus.NONE
     items: tuple[Item, ...] = ()
+    # What the case's productions handed over: None when it has no production with
+    # anything produced (the bucket then comes from the outcome), else whether content.
+    produced_content: bool | None = None
 
 
 def outcome_bucket(row: CaseRow) -> str:
     """The mapping in the module docstring."""
+    if row.produced_content is not None:
+        return "content" if row.produced_content else "non_content"
     if row.status == Status.CLOSED:
         if row.outcome in PRODUCED:
             content = any(i.category == "content" and i.reach != Reach.NONE for i in row.items)
@@ -375,14 +388,16 @@ def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 
 def load_rows(period: Period) -> list[CaseRow]:
     """The period's cases as rows, in three queries: the cases with their demand's
-    figures and latest analysis id; those analyses' items; their overrides."""
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+    figures, what their productions produced and latest analysis id; those analyses'
+    items; their overrides."""
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce
 
-    from cases.models import Analysis, Case, HoldingOverride
+    from cases.models import Analysis, Case, HoldingOverride, ProductionItem
     from requests_app.models import NondisclosureOrder, TargetAccount
 
     start, end = period_bounds(period)
+    produced = ProductionItem.objects.filter(production__case_id=OuterRef("pk"), disposition="produced")
     accounts = (
         TargetAccount.objects.filter(demand_id=OuterRef("demand_id"))
         .order_by()
@@ -397,6 +412,8 @@ def load_rows(period: Period) -> list[CaseRow]:
         .annotate(
             n_accounts=Coalesce(Subquery(accounts, output_field=IntegerField()), Value(0)),
             under_ndo=Exists(NondisclosureOrder.objects.filter(demand_id=OuterRef("demand_id"))),
+            produced_any=Exists(produced),
+            produced_content=Exists(produced.filter(Q(holding__category="content") | Q(category="content"))),
         )
         .order_by()
     )
@@ -414,6 +431,8 @@ def load_rows(period: Period) -> list[CaseRow]:
             "outcome",
             "appeal_status",
             "contempt_status",
+            "produced_any",
+            "produced_content",
         )
     )
     analysis_ids = cases.filter(latest_analysis_id__isnull=False).values("latest_analysis_id")
@@ -421,7 +440,7 @@ def load_rows(period: Period) -> list[CaseRow]:
     overrides = HoldingOverride.objects.filter(analysis_id__in=analysis_ids).only("analysis_id", "item", "reach")
     reach_overrides = {(o.analysis_id, o.item): o.reach for o in overrides.in_force()}
     rows = []
-    for analysis_id, *facts in case_rows:
+    for analysis_id, *facts, produced_any, produced_content in case_rows:
         effective = tuple(
             Item(
                 category=item.get("category", ""),
@@ -430,7 +449,7 @@ def load_rows(period: Period) -> list[CaseRow]:
             )
             for index, item in enumerate(items.get(analysis_id) or [])
         )
-        rows.append(CaseRow._make([*facts, effective]))
+        rows.append(CaseRow._make([*facts, effective, produced_content if produced_any else None]))
     return rows
 
 

@@ -22,6 +22,7 @@ from cases.models import (
     TrackName,
 )
 from jurisdictions.models import Category, Doctrine, Kind
+from requests_app.models import RequestKind
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -199,6 +200,9 @@ class CaseSerializer(serializers.ModelSerializer):
         source="demand.instrument.kind", choices=Kind.choices, help_text="What the demand asks for (its instrument's)."
     )
     extended = serializers.BooleanField(source="demand.extended", help_text="A preservation extended once.")
+    request_kind = serializers.ChoiceField(
+        source="demand.request_kind", choices=RequestKind.choices, help_text="What the requester asks of the provider."
+    )
     pending_since = DateField(
         source="demand.pending_since", allow_null=True, help_text="Indian process: the day its proceeding began."
     )
@@ -220,6 +224,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "issuing_jurisdiction",
             "served_entity",
             "extended",
+            "request_kind",
             "pending_since",
             "status",
             "outcome",
@@ -305,6 +310,7 @@ class CaseStatusSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     emergency = serializers.BooleanField(help_text="An emergency demand (e.g. an 8-hour European Production Order).")
+    request_kind = serializers.ChoiceField(choices=RequestKind.choices, help_text="What the requester asks.")
     status = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
     appeal = StatusAppealSerializer()
@@ -346,6 +352,17 @@ class ExportSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.DictField())
     deadlines = serializers.ListField(child=serializers.DictField())
     history = serializers.ListField(child=serializers.DictField())
+    tasks = serializers.ListField(
+        child=serializers.DictField(), help_text="Customer-notice tasks and their completion."
+    )
+    productions = serializers.ListField(
+        child=serializers.DictField(), help_text="Each production with its items and files (SHA-256, size, type)."
+    )
+    documents = serializers.ListField(child=serializers.DictField(), help_text="The case's documents with SHA-256.")
+    correspondence = serializers.ListField(child=serializers.DictField(), help_text="Correspondence, in and out.")
+    request = serializers.DictField(
+        help_text="The request kind, the preservation it follows or is followed by, decisions."
+    )
 
 
 class WhoAmITokenSerializer(serializers.Serializer):

@@ -1,7 +1,10 @@
 from django.urls import path
 
 from cases import views
+from cases.views import document_steps, preservation, productions
 from cases.views.notifications import mark_all_read, mark_read, notification_list
+from cases.views.order_steps import complete_task
+from cases.views.orders import extend_ndo
 
 app_name = "cases"
 
@@ -21,8 +24,17 @@ urlpatterns = [
     path("<int:pk>/deadlines/<int:deadline>/move/", views.move_deadline, name="move_deadline"),
     path("<int:pk>/deadlines/<int:deadline>/complete/", views.complete_deadline, name="complete_deadline"),
     path("<int:pk>/deadlines/<int:deadline>/cancel/", views.cancel_deadline, name="cancel_deadline"),
+    path("<int:pk>/ndo/<int:order>/extend/", extend_ndo, name="extend_ndo"),
+    path("<int:pk>/tasks/<int:task>/complete/", complete_task, name="complete_task"),
     path("<int:pk>/export.json", views.case_export_json, name="export_json"),
     path("<int:pk>/memo.pdf", views.case_memo_pdf, name="memo_pdf"),
+    path("<int:pk>/productions/", productions.record_production_view, name="record_production"),
+    path("<int:pk>/documents/<int:doc>/download/", productions.document_download, name="document_download"),
+    path("<int:pk>/documents/", document_steps.add_document, name="add_document"),
+    path("<int:pk>/correspondence/", document_steps.record_correspondence, name="record_correspondence"),
+    path("<int:pk>/letters/new/", document_steps.new_letter, name="new_letter"),
+    path("<int:pk>/extend-preservation/", preservation.extend_preservation_view, name="extend_preservation"),
+    path("<int:pk>/disclosure-decision/", preservation.disclosure_decision_view, name="disclosure_decision"),
 ]
 
 # The reports, included under /reports/ by config/urls.py.

@@ -135,6 +135,13 @@ EVENT_LABELS: Mapping[str, str] = {
     "ndo_extended": "Nondisclosure order extended",
     "ndo_expired": "Nondisclosure order expired",
     "customer_notice": "Customer notice task opened",
+    "customer_notified": "Customer told the order expired",
+    "production_recorded": "Production recorded",
+    "document_added": "Document added",
+    "correspondence_recorded": "Correspondence logged",
+    "preservation_extended": "Preservation extended",
+    "preservation_fulfilled": "Preservation fulfilled by a later demand",
+    "disclosure_decided": "Disclosure decided",
     "assigned": "Counsel assigned",
 }
 

@@ -13,6 +13,10 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ApiView
 from cases.api import CaseExportView, CaseViewSet, TransparencyReportView, WhoAmIView
+from cases.api_documents import CaseCorrespondenceView, CaseDocumentsView
+from cases.api_orders import CaseTasksView, CompleteTaskView, ExtendNdoView
+from cases.api_preservation import DisclosureDecisionView, ExtendPreservationView
+from cases.api_productions import CaseProductionsView
 from jurisdictions.api import (
     AgreementViewSet,
     ConflictRuleViewSet,
@@ -83,6 +87,28 @@ urlpatterns = [
     path("v1/whoami/", WhoAmIView.as_view(), name="whoami"),
     # The router's id pattern: beyond 64-bit ids the database would overflow.
     re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/export/$", CaseExportView.as_view(), name="case-export"),
+    re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/tasks/$", CaseTasksView.as_view(), name="case-tasks"),
+    re_path(
+        r"^v1/cases/(?P<pk>[0-9]{1,18})/tasks/(?P<task_id>[0-9]{1,18})/complete/$",
+        CompleteTaskView.as_view(),
+        name="case-task-complete",
+    ),
+    re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/extend-ndo/$", ExtendNdoView.as_view(), name="case-extend-ndo"),
+    re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/documents/$", CaseDocumentsView.as_view(), name="case-documents"),
+    re_path(
+        r"^v1/cases/(?P<pk>[0-9]{1,18})/correspondence/$", CaseCorrespondenceView.as_view(), name="case-correspondence"
+    ),
+    re_path(r"^v1/cases/(?P<pk>[0-9]{1,18})/productions/$", CaseProductionsView.as_view(), name="case-productions"),
+    re_path(
+        r"^v1/cases/(?P<pk>[0-9]{1,18})/extend-preservation/$",
+        ExtendPreservationView.as_view(),
+        name="case-extend-preservation",
+    ),
+    re_path(
+        r"^v1/cases/(?P<pk>[0-9]{1,18})/disclosure-decision/$",
+        DisclosureDecisionView.as_view(),
+        name="case-disclosure-decision",
+    ),
     path("v1/reports/transparency/", TransparencyReportView.as_view(), name="transparency-report"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -506,10 +506,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContemptKindEnum": "cases.models.ContemptKind",
         "AppealDispositionEnum": "cases.models.AppealDisposition",
+        "ProductionDispositionEnum": "cases.models.ProductionItem.Disposition",
+        "DocumentKindEnum": "cases.models.CaseDocument.Kind",  # `kind`: CaseTask's and the deadlines' too
         "DeadlineKindEnum": "cases.models.Deadline.Kind",
         "ManualDeadlineKindEnum": "cases.serializers.MANUAL_DEADLINE_CHOICES",
         "CourtEventKindEnum": "cases.serializers.COURT_EVENT_CHOICES",
         "RequestKindEnum": "jurisdictions.models.Kind",
+        "DemandRequestKindEnum": "requests_app.models.RequestKind",  # `request_kind`: the name above is taken
         "PendingRuleEnum": "jurisdictions.models.PendingRule",
         "DataCategoryEnum": "jurisdictions.models.Category",
         "StateEnum": "cases.models.Deadline.State",  # its name before the sign-off's state came

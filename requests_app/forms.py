@@ -14,6 +14,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from cases.actions import AccountToLog, log_demand
+from cases.actions.intake import chosen_kind_error
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from requests_app.documents import validate_pdf_document
 from requests_app.models import (
@@ -23,6 +24,7 @@ from requests_app.models import (
     Demand,
     Holding,
     NondisclosureOrder,
+    RequestKind,
     TargetAccount,
     arrival_errors,
     instrument_errors,
@@ -108,6 +110,22 @@ class DemandForm(forms.ModelForm):
         queryset=Court.objects.order_by("name"), required=False, empty_label="None / unknown"
     )
     served_entity = forms.ModelChoiceField(queryset=ControllingEntity.objects.order_by("name"))
+    request_kind = forms.ChoiceField(
+        choices=[("", "From the instrument"), *RequestKind.choices],
+        required=False,
+        label="Request kind",
+        widget=forms.Select(attrs={"data-role": "request-kind"}),
+        help_text="A preservation instrument makes a preservation request. Choose emergency disclosure for a US "
+        "government request to disclose voluntarily under 18 U.S.C. §2702(b)(8) (content) or (c)(4) (records) "
+        "because of danger of death or serious physical injury: it is handled as an emergency.",
+    )
+    follows_preservation = forms.ModelChoiceField(
+        queryset=Demand.objects.filter(request_kind=RequestKind.PRESERVATION).order_by("-created_at"),
+        required=False,
+        empty_label="None",
+        label="Follows preservation",
+        help_text="The preservation request of the same served entity that this demand follows; it is then fulfilled.",
+    )
     document = forms.FileField(
         required=False,
         label="Warrant document (PDF, at most 10 MB)",
@@ -173,6 +191,9 @@ class DemandForm(forms.ModelForm):
         ).items():
             if field not in self.errors:
                 self.add_error(field, message)
+        kind_error = chosen_kind_error(data.get("instrument"), data.get("request_kind"))
+        if kind_error and "request_kind" not in self.errors:
+            self.add_error("request_kind", kind_error)
         return data
 
 

@@ -25,6 +25,8 @@ DEMAND_FACTS = [
     "due_at",
     "extended",
     "pending_since",
+    "request_kind",
+    "follows_preservation",
 ]
 
 # What one demand may name, on the intake page and through the API alike

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.api import KnownSlugField, RequestModelSerializer
 from cases.actions import AccountToLog, log_demand
+from cases.actions.intake import chosen_kind_error
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, Kind, LegalInstrument
 from jurisdictions.reach.types import court_key
 from requests_app.models import (
@@ -21,6 +22,7 @@ from requests_app.models import (
     Demand,
     Holding,
     NondisclosureOrder,
+    RequestKind,
     TargetAccount,
     arrival_errors,
     instrument_errors,
@@ -121,6 +123,22 @@ class DemandSerializer(RequestModelSerializer):
     served_entity = KnownSlugField(slug_field="name", queryset=ControllingEntity.objects.all())
     accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)  # type: ignore[call-arg]  # see holdings
     nondisclosure_order = NondisclosureOrderSerializer(required=False, allow_null=True, write_only=True)
+    request_kind = serializers.ChoiceField(
+        choices=RequestKind.choices,
+        required=False,
+        help_text="Left out: from the instrument (`preservation` for a preservation instrument, else `compulsory`). "
+        "`emergency_disclosure`: a US governmental entity asks a US provider to disclose voluntarily under "
+        "18 U.S.C. §2702(b)(8) (content) and (c)(4) (records); the demand is then an emergency.",
+    )
+    follows_preservation = serializers.SlugRelatedField(
+        slug_field="reference",
+        queryset=Demand.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "No demand has the reference {value}: name a logged preservation request."},
+        help_text="The reference of the preservation request (same served entity) this demand follows; it is then "
+        "fulfilled.",
+    )
     case = serializers.IntegerField(source="case.pk", read_only=True)
     version = serializers.IntegerField(
         source="case.version",
@@ -176,6 +194,8 @@ class DemandSerializer(RequestModelSerializer):
             pending_since=attrs.get("pending_since"),
         ):
             raise serializers.ValidationError(errors)
+        if message := chosen_kind_error(attrs.get("instrument"), attrs.get("request_kind")):
+            raise serializers.ValidationError({"request_kind": message})
         return attrs
 
     def create(self, validated: dict) -> Demand:

@@ -13,14 +13,16 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken
-from cases.models import Analysis, Case, CaseEvent, Deadline
+from cases.models import Analysis, Case, CaseDocument, CaseEvent, CaseTask, Deadline
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
+from requests_app.models import NondisclosureOrder
 
 PERSONAS = ("anon", "intake", "counsel", "viewer", "outsider", "ro_token", "rw_token", "staff")
 
@@ -104,6 +106,15 @@ RULES: dict[str, dict] = {
     "cases:move_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:complete_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:cancel_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:extend_preservation": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:record_production": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:document_download": {"get": page(PAGE_READERS, 200)},
+    "cases:add_document": {"get": page(PERSONAS, 405), "post": page(PAGE_INTAKE, 422)},
+    "cases:record_correspondence": {"get": page(PERSONAS, 405), "post": page(PAGE_INTAKE, 422)},
+    "cases:new_letter": {"get": page(PAGE_COUNSEL, 404), "post": page(PAGE_COUNSEL, 422)},
+    "cases:extend_ndo": {"get": page(PAGE_COUNSEL, 200), "post": page(PAGE_COUNSEL, 422)},
+    "cases:complete_task": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:disclosure_decision": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:export_json": {"get": page(PAGE_READERS, 200)},
     "cases:memo_pdf": {"get": page(PAGE_READERS, 200)},
     "reports:transparency": {"get": page(PAGE_READERS, 200)},
@@ -150,6 +161,14 @@ RULES: dict[str, dict] = {
     "what-if": {"get": api(API_READERS, 405), "post": api(API_READERS, 400)},
     "whoami": {"get": api(API_READERS, 200)},
     "case-export": {"get": api(API_READERS, 200)},
+    "case-extend-preservation": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "case-disclosure-decision": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "case-productions": {"get": api(API_READERS, 200), "post": api(API_STEPPERS, 400)},
+    "case-documents": {"get": api(API_READERS, 200), "post": api(API_LOGGERS, 415)},
+    "case-correspondence": {"get": api(API_READERS, 200), "post": api(API_LOGGERS, 400)},
+    "case-extend-ndo": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
+    "case-tasks": {"get": api(API_READERS, 200)},
+    "case-task-complete": {"get": api(API_READERS, 405), "post": api(API_STEPPERS, 400)},
     "transparency-report": {"get": api(API_READERS, 200)},
     # The schema and its viewers describe the API, no data, but only to whom may use it: a role or a token.
     "schema": {"get": api(API_READERS, 200)},
@@ -201,6 +220,23 @@ def seeded(catalogue, settings, tmp_path):
         case=case, kind="note", occurred_on=case.created_at.date(),
         document=ContentFile(b"%PDF-1.4\n%%EOF\n", name="order.pdf"),
     )  # fmt: skip
+    order = NondisclosureOrder.objects.create(
+        demand=demand, basis="18 U.S.C. §2705(b)", starts_on=case.created_at.date(), expires_on=case.created_at.date()
+    )
+    task = CaseTask.objects.create(
+        case=case, kind=CaseTask.Kind.CUSTOMER_NOTICE, due_on=order.expires_on,
+        nondisclosure_order=order, ndo_expired_on=order.expires_on,
+    )  # fmt: skip
+    doc = CaseDocument.objects.create(
+        case=case,
+        kind=CaseDocument.Kind.COURT_ORDER,
+        title="Order",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="o.pdf"),
+        sha256="0" * 64,
+        size=15,
+        content_type="application/pdf",
+        uploaded_by=get_user_model().objects.get(username="counsel"),
+    )
     deadline = Deadline.objects.create(
         case=case,
         kind=Deadline.Kind.CUSTOM,
@@ -212,6 +248,10 @@ def seeded(catalogue, settings, tmp_path):
         "case": case.pk,
         "event": event.pk,
         "deadline": deadline.pk,
+        "order": order.pk,
+        "task": task.pk,
+        "task_id": task.pk,
+        "doc": doc.pk,
         "demand": demand.pk,
         "analysis": Analysis.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first(),
         "jurisdiction": Jurisdiction.objects.values_list("pk", flat=True).get(pk="US"),
@@ -232,7 +272,7 @@ def kwargs_for(name: str, params: list[str], seeded: dict) -> dict:
             values[param] = seeded.get(kind, seeded["case"])
         elif param in {"code"}:
             values[param] = seeded[name.removeprefix("v1:").rsplit("-", 1)[0]]
-        elif param in {"analysis", "event", "deadline"}:
+        elif param in {"analysis", "event", "deadline", "order", "task", "task_id", "doc"}:
             values[param] = seeded[param]
         elif param == "track":
             values[param] = "status"

@@ -88,6 +88,8 @@ EXPECTED = {
     "emergency": ["EMERGENCY"],
     "due_72h": ["DUE"],
     "overdue": ["OVERDUE"],
+    "customer_notice": [],  # no expired order here (tests/test_api_ndo.py)
+    "preservation_expiring": [],  # none is a preservation (tests/test_api_preservation.py)
 }
 
 

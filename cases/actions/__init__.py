@@ -45,6 +45,7 @@ from cases.actions.intake import (
 )
 from cases.actions.orders import (
     complete_case_task,
+    complete_customer_notice,
     extend_nondisclosure_order,
     open_customer_notice_task,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "change_contempt",
     "change_status",
     "complete_case_task",
+    "complete_customer_notice",
     "complete_deadline",
     "deny_contempt_motion",
     "extend_nondisclosure_order",

@@ -19,7 +19,9 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from cases.actions.common import MAY_PREDATE_DEMAND, _event, _history_user, _lock, _refuse_if_closed, _save, _where
-from cases.actions.intake import AccountToLog, demand_errors
+from cases.actions.intake import AccountToLog, demand_errors, settle_amended_kind
+from cases.actions.orders import sync_ndo_expiry_deadline
+from cases.actions.preservation import fulfil_preservation
 from cases.actions.reminders import notify_of_emergency
 from cases.actions.review import void_sign_off
 from cases.analysis import changes_in_words
@@ -48,6 +50,8 @@ FACT_WORDS = {
     "due_at": "stated due date",
     "extended": "preservation extended",
     "pending_since": "proceeding pending since",
+    "request_kind": "request kind",
+    "follows_preservation": "follows preservation",
     "document": "document",
     "identifier": "identifier",
     "service": "service",
@@ -128,6 +132,7 @@ def amend_demand(
         .get(pk=locked.demand_id)
     )
     amended = _amended_demand(current, facts or {})
+    settle_amended_kind(amended, chosen=(facts or {}).get("request_kind"))
     old_accounts = list(TargetAccount.objects.filter(demand=current).select_related("residence").order_by("pk"))
     old_holdings: dict[int, list[Holding]] = {a.pk: [] for a in old_accounts}
     for holding in (
@@ -177,8 +182,11 @@ def amend_demand(
         write_accounts(by)
     if write_orders is not None:
         write_orders(by)
+        sync_ndo_expiry_deadline(locked, by=by)  # the expiry deadline follows the orders as amended
     if "emergency" in demand_changes and amended.emergency:
         notify_of_emergency(case=locked)  # now an emergency: counsel is told at once, as when one is logged
+    if "follows_preservation" in demand_changes:
+        fulfil_preservation(follower=amended, by=by)  # now follows one: that preservation is fulfilled
 
     short = "; ".join(changes.words)
     short = short if len(short) <= SHORT else short[: SHORT - 1].rstrip() + "…"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.actions.common import _history_user
+from cases.actions.orders import sync_ndo_expiry_deadline
+from cases.actions.preservation import fulfil_preservation
 from cases.actions.reminders import notify_of_emergency
 from cases.analysis import analyse_case
 from cases.models import Case, CaseEvent
@@ -23,6 +25,7 @@ from requests_app.models import (
     Demand,
     Holding,
     NondisclosureOrder,
+    RequestKind,
     TargetAccount,
     arrival_errors,
     instrument_errors,
@@ -40,6 +43,93 @@ class AccountToLog(NamedTuple):
 def schedule_analysis(case_id: int) -> None:
     """One analysis per case per transaction, through the outbox."""
     enqueue("cases.tasks.analyse_case", case_id, dedupe=f"analyse:{case_id}")
+
+
+def request_kind_of(instrument, chosen: str | None) -> str:
+    """The request kind a demand has: with none chosen (blank, or the model's default,
+    compulsory), a preservation instrument makes a preservation request and any other a
+    compulsory demand; a kind chosen otherwise stays, for `request_kind_errors` to judge
+    (the forms refuse a compulsory one chosen explicitly: `chosen_kind_error`)."""
+    if not chosen or chosen == RequestKind.COMPULSORY:
+        preservation = instrument is not None and instrument.is_preservation
+        return RequestKind.PRESERVATION if preservation else RequestKind.COMPULSORY
+    return chosen
+
+
+def chosen_kind_error(instrument, chosen: str | None) -> str | None:
+    """Why the kind a person chose explicitly (the intake page's select, the API's
+    `request_kind`) does not fit the instrument; None when it fits or none was chosen."""
+    if not chosen or instrument is None:
+        return None
+    if instrument.is_preservation and chosen != RequestKind.PRESERVATION:
+        return (
+            f"{instrument.code} is a preservation instrument: the request is a preservation request "
+            f"(leave request_kind blank or choose {RequestKind.PRESERVATION.value})."
+        )
+    return None
+
+
+def settle_amended_kind(demand: Demand, *, chosen: str | None) -> None:
+    """An amended demand's kind: the one `chosen` (kept, for `request_kind_errors` to
+    judge), or, when none is (left out or blank), the instrument's as amended (a
+    compulsory demand corrected to a preservation instrument becomes a preservation
+    request, and back); an emergency disclosure request stays one. An emergency
+    disclosure request is an emergency."""
+    if not chosen:
+        current = demand.request_kind
+        keep = current if current == RequestKind.EMERGENCY_DISCLOSURE else None
+        demand.request_kind = request_kind_of(demand.instrument if demand.instrument_id else None, keep)
+    if demand.request_kind == RequestKind.EMERGENCY_DISCLOSURE:
+        demand.emergency = True
+
+
+def request_kind_errors(demand: Demand) -> dict[str, str]:
+    """What is wrong with the demand's request kind and the preservation it follows.
+
+    An emergency disclosure request asks a US provider to disclose voluntarily under
+    18 U.S.C. §2702(b)(8) (content) and (c)(4) (records) to a governmental entity,
+    which §2711(4) limits to US federal and state bodies: so the served entity must be
+    a US entity and the request come from the US (kept simple: the issuing jurisdiction
+    is the US or one of its states); it is no preservation. A demand may follow a
+    preservation request served on the same entity; a preservation follows none."""
+    errors: dict[str, str] = {}
+    instrument = demand.instrument if demand.instrument_id else None
+    kind = demand.request_kind
+    if kind not in RequestKind.values:
+        errors["request_kind"] = f"'{kind}' is not a request kind; use one of: {', '.join(RequestKind.values)}."
+    elif instrument is not None and instrument.is_preservation and kind != RequestKind.PRESERVATION:
+        errors["request_kind"] = (
+            f"{instrument.code} is a preservation instrument: the request is a preservation request."
+        )
+    elif instrument is not None and not instrument.is_preservation and kind == RequestKind.PRESERVATION:
+        errors["request_kind"] = f"{instrument.code} is no preservation instrument: only a preservation is one."
+    elif kind == RequestKind.EMERGENCY_DISCLOSURE:
+        issuer = demand.issuing_jurisdiction_id or ""
+        country = demand.served_entity.country_id if demand.served_entity_id else None
+        if country is not None and country != "US":
+            errors["request_kind"] = (
+                "An emergency disclosure request (18 U.S.C. §2702(b)(8), (c)(4)) is for a US provider's data: "
+                f"the served entity is in {country}."
+            )
+        elif issuer and issuer != "US" and not issuer.startswith("US-"):
+            errors["request_kind"] = (
+                "An emergency disclosure request comes from a governmental entity (18 U.S.C. §2711(4): a US "
+                f"federal or state body): this one is issued in {issuer}."
+            )
+    followed = demand.follows_preservation
+    if followed is not None:
+        if demand.pk is not None and followed.pk == demand.pk:
+            errors["follows_preservation"] = "A demand cannot follow itself."
+        elif followed.request_kind != RequestKind.PRESERVATION:
+            errors["follows_preservation"] = f"{followed.reference} is not a preservation request."
+        elif kind == RequestKind.PRESERVATION:
+            errors["follows_preservation"] = "A preservation request follows no other preservation: extend it instead."
+        elif demand.served_entity_id and followed.served_entity_id != demand.served_entity_id:
+            errors["follows_preservation"] = (
+                f"{followed.reference} was served on another entity: a demand follows a preservation of the "
+                "same served entity."
+            )
+    return errors
 
 
 def demand_errors(
@@ -66,6 +156,8 @@ def demand_errors(
         extended=demand.extended,
         pending_since=demand.pending_since,
     ).items():
+        add(field, message)
+    for field, message in request_kind_errors(demand).items():
         add(field, message)
     if not accounts:
         add("accounts", "A demand names at least one target account.")
@@ -110,7 +202,12 @@ def log_demand(
 
     `via` says where it came from, in words: "at intake", "through the API".
     Raises ValidationError keyed by field when the demand breaks a rule of intake.
+    The request kind follows a preservation instrument; an emergency disclosure request
+    is an emergency. A demand that follows a preservation fulfils it.
     """
+    demand.request_kind = request_kind_of(demand.instrument if demand.instrument_id else None, demand.request_kind)
+    if demand.request_kind == RequestKind.EMERGENCY_DISCLOSURE:
+        demand.emergency = True
     if errors := demand_errors(demand=demand, accounts=accounts, orders=orders):
         raise ValidationError(errors)
     demand.reference = demand.reference.strip()
@@ -132,6 +229,7 @@ def log_demand(
     case = Case(demand=demand, counsel=counsel)
     _history_user(case, by)
     case.save()
+    sync_ndo_expiry_deadline(case, by=by)  # the next order's expiry, as a computed deadline
     logged_at = demand.received_at or demand.served_at or timezone.now()
     CaseEvent.objects.create(
         case=case,
@@ -142,6 +240,8 @@ def log_demand(
     )
     # An emergency is announced at once, in this transaction; its e-mail after commit.
     notify_of_emergency(case=case)
+    if demand.follows_preservation_id is not None:
+        fulfil_preservation(follower=demand, by=by)
     if as_of:
         for date in as_of:
             analyse_case(case=case, as_of=date, trigger="demand logged")

@@ -45,6 +45,9 @@ def remind_of_deadline(*, deadline: Deadline, kind: str) -> list[Notification]:
         ReminderKind.DUE_IN_24H: f"{what} due within 24 hours ({when})",
         ReminderKind.OVERDUE: f"{what} is overdue (was due {when})",
     }[ReminderKind(kind)]
+    if deadline.kind == Deadline.Kind.PRESERVATION_EXPIRES and kind == ReminderKind.DUE_IN_72H:
+        # Its first reminder comes 14 days ahead (PRESERVATION_REMINDER_WINDOW).
+        headline = f"{what} within 14 days ({when}): renew the request or expect the demand it precedes"
     message = f"{headline}: {case.demand.reference}\n\nCase {case.pk}, {case.demand.reference}: {what}, due {when}."
     created = []
     for user in _recipients(case):

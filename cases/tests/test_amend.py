@@ -173,7 +173,11 @@ def test_a_new_instrument_changes_the_kind_of_request(counsel, django_capture_on
         capture=django_capture_on_commit_callbacks,
         facts={"instrument": LegalInstrument.objects.get(code="US-SCA-WARRANT")},
     )
-    assert event.data["changes"] == ["instrument US-SCA-PRESERVATION → US-SCA-WARRANT"]
+    # The request kind follows the instrument (issue 19: request kinds).
+    assert event.data["changes"] == [
+        "instrument US-SCA-PRESERVATION → US-SCA-WARRANT",
+        'request kind "preservation" → "compulsory"',
+    ]
     assert case.analyses.newest_first().first().result["kind"] == "production"
 
 

@@ -163,13 +163,14 @@ def test_record_is_complete(case):
 
 
 def test_record_takes_a_fixed_number_of_queries(case, django_assert_num_queries):
-    # case; accounts; holdings; NDOs; analyses; overrides; events; deadlines; five history tables
-    with django_assert_num_queries(13):
+    # case; accounts; holdings; NDOs; analyses; overrides; events; deadlines; five history tables;
+    # productions, their items and files; documents; correspondence; tasks
+    with django_assert_num_queries(19):
         export.case_record(case.pk)
     account = AccountFactory(demand=case.demand)
     HoldingFactory(account=account)
     HoldingFactory(account=account, category="traffic", data_location=None)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(19):
         export.case_record(case.pk)
 
 

@@ -77,6 +77,8 @@ EXPECTED = {
     "emergency": {"emergency"},
     "due_72h": {"due"},
     "overdue": {"overdue"},
+    "customer_notice": set(),  # no expired order here (tests in test_ndo_record.py)
+    "preservation_expiring": set(),  # none of these is a preservation (tests in test_preservation_record.py)
 }
 
 

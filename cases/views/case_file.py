@@ -26,6 +26,10 @@ from cases.forms import (
 from cases.history import audit_history
 from cases.models import Case, CaseEvent, ContemptStatus, Deadline, TrackName
 from cases.views.common import READ_ROLES, REVIEW_ROLES, _get_case_for_user, _require_role
+from cases.views.documents import documents_context
+from cases.views.orders import orders_context
+from cases.views.preservation_section import request_kind_context
+from cases.views.production_section import productions_context
 from jurisdictions.models import Court
 from requests_app.documents import document_response
 from requests_app.models import Holding, NondisclosureOrder, TargetAccount
@@ -259,10 +263,14 @@ def _case_file(
     )
     bound = bound or {}
     context["assign_form"] = _assign_form(case, can_review=context["can_review"], bound=bound.pop("assign", None))
+    context.update(documents_context(request, case, bound=bound))  # pops its forms from `bound`
     tracks_bound = {key: form for key, form in bound.items() if not key.startswith("deadline")}
     deadlines_bound = {key: form for key, form in bound.items() if key.startswith("deadline")}
     context.update(_workflow_context(case, can_review=context["can_review"], bound=tracks_bound, events=events))
     context.update(_deadline_context(case, deadlines, can_review=context["can_review"], bound=deadlines_bound))
+    context.update(orders_context(case, ndos, can_review=context["can_review"]))
+    context.update(productions_context(request, case, context))
+    context.update(request_kind_context(case, context))
     return context
 
 
