@@ -1,5 +1,6 @@
 """A case's audit history: who changed what and when, across the demand, its accounts,
-holdings and nondisclosure orders, and the case itself.
+holdings and nondisclosure orders, the case itself, and its record: productions and
+their items, documents, correspondence and emergency disclosure decisions.
 
 One diff, for the case file's page and for the export: each history record is
 compared with the previous record of the same row by django-simple-history's
@@ -19,12 +20,30 @@ from typing import Any
 
 from django.db import models
 
-from cases.models import Case
+from cases.models import (
+    Case,
+    CaseDocument,
+    Correspondence,
+    EmergencyDisclosureDecision,
+    Production,
+    ProductionItem,
+)
 from requests_app.models import Demand, Holding, NondisclosureOrder, TargetAccount
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 NOT_FACTS = ("version",)  # bookkeeping: it changes on every save of a case
-SOURCES = ("demand", "account", "holding", "nondisclosure_order", "case")
+SOURCES = (
+    "demand",
+    "account",
+    "holding",
+    "nondisclosure_order",
+    "case",
+    "production",
+    "production_item",
+    "document",
+    "correspondence",
+    "disclosure_decision",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,13 @@ def _records(case: Case, sources: Sequence[str]) -> list[tuple[str, models.Query
         "holding": Holding.history.filter(account_id__in=account_ids),
         "nondisclosure_order": NondisclosureOrder.history.filter(demand_id=case.demand_id),
         "case": Case.history.filter(id=case.pk),
+        "production": Production.history.filter(case_id=case.pk),
+        "production_item": ProductionItem.history.filter(
+            production_id__in=Production.history.filter(case_id=case.pk).values("id")
+        ),
+        "document": CaseDocument.history.filter(case_id=case.pk),
+        "correspondence": Correspondence.history.filter(case_id=case.pk),
+        "disclosure_decision": EmergencyDisclosureDecision.history.filter(case_id=case.pk),
     }
     return [(source, queries[source]) for source in sources]
 

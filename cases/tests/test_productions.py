@@ -320,6 +320,19 @@ def test_export_and_memo_carry_the_productions(case, counsel_user):
     assert "Production P-1" in html and hashlib.sha256(CSV).hexdigest() in html
 
 
+def test_the_audit_history_has_the_production_its_items_and_files_with_their_author(case, counsel_user):
+    produce(case, counsel_user, items=[produced(case.content)], files=[SimpleUploadedFile("calls.csv", CSV)])
+    history = export.as_plain_json(export.case_record(case.pk))["history"]
+    created = {
+        (e["model"], e["type"], e["by"]) for e in history if e["model"] in {"production", "production_item", "document"}
+    }
+    assert created == {
+        ("production", "created", counsel_user.username),
+        ("production_item", "created", counsel_user.username),
+        ("document", "created", counsel_user.username),
+    }
+
+
 def test_report_counts_disclosures_from_productions(case, counsel_user):
     period = report.Period(dt.date(2000, 1, 1), dt.date(2100, 12, 31), "all")
     (row,) = report.load_rows(period)
