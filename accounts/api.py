@@ -2,9 +2,7 @@
 login-middleware exemption (the API authenticates itself), ETags, and the contract
 the OpenAPI schema publishes (formats, ranges, links between operations)."""
 
-import datetime as dt
 import hashlib
-import hmac
 import logging
 import re
 import time
@@ -12,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache.backends.redis import RedisCacheClient
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, models
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
@@ -28,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
+from accounts import tokens
 from accounts.models import ApiToken
 
 log = logging.getLogger(__name__)
@@ -304,8 +303,10 @@ def not_modified(request, etag: str) -> Response | None:
 
 
 class TokenAuthentication(BaseAuthentication):
-    """`Authorization: Token llk_<prefix>_<secret>`: looked up by prefix, compared by hash
-    in constant time; refused when revoked or expired."""
+    """`Authorization: Token llk_<prefix>_<secret>`: from the cache by the key's digest,
+    else looked up by prefix with its user and roles in one query and compared by hash
+    in constant time; refused when revoked or expired, or its user inactive
+    (accounts/tokens.py, which also drops what it cached when any of that changes)."""
 
     keyword = "Token"
 
@@ -317,18 +318,11 @@ class TokenAuthentication(BaseAuthentication):
         parts = key.split("_")
         if len(parts) < 3 or parts[0] != "llk" or len(parts[1]) != ApiToken.PREFIX_LENGTH:
             raise exceptions.AuthenticationFailed("Malformed token.")
-        token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
-        if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_key(key)):
-            raise exceptions.AuthenticationFailed("Invalid token.")
-        now = timezone.now()
-        if not token.is_usable(now):
-            raise exceptions.AuthenticationFailed("This token is revoked or expired.")
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("This token's user is inactive.")
-        # Record use at most once a minute: a write per request would cost more than the read.
-        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        try:
+            resolved = tokens.resolve(parts[1], key)
+        except tokens.Invalid as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        return resolved.user, resolved.token
 
     def authenticate_header(self, request) -> str:
         return self.keyword
@@ -338,6 +332,13 @@ class TokenRateThrottle(SimpleRateThrottle):
     """Requests per token (or per user for browser sessions), rate from settings,
     counted in the default cache: Redis shared by every machine when REDIS_URL is set.
 
+    A counter per period (a sliding window estimated from this period's count and the
+    previous one's, weighted by how much of it still falls within the last period):
+    one atomic increment, not DRF's list of every request's time read and written back
+    whole (which grows with the rate and races between processes). On Redis the
+    increment, its expiry and the previous count are one round trip. A refused request
+    is not counted, as DRF's throttle does not count it.
+
     A cache that fails (Redis down, or hanging past its short socket timeout) lets the
     request through rather than failing it, and is left alone for `cache_pause`
     seconds in this process, so an outage costs one timeout, not one per request."""
@@ -345,16 +346,81 @@ class TokenRateThrottle(SimpleRateThrottle):
     scope = "client"
     cache_pause = 5.0
     _cache_paused_until = 0.0  # per process, shared by its threads
+    num_requests: int  # set by SimpleRateThrottle.__init__ from the rate
+    duration: int
 
     def allow_request(self, request, view):
+        if self.rate is None:
+            return True
         if time.monotonic() < TokenRateThrottle._cache_paused_until:
             return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
         try:
-            return super().allow_request(request, view)
+            return self._count()
         except (RedisError, OSError) as exc:
             TokenRateThrottle._cache_paused_until = time.monotonic() + self.cache_pause
             log.warning("API throttle off for %ss: the cache did not answer (%r)", self.cache_pause, exc)
             return True
+
+    def _keys(self) -> tuple[str, str]:
+        period = int(self.now // self.duration)
+        return f"{self.key}:{period}", f"{self.key}:{period - 1}"
+
+    def _count(self) -> bool:
+        self.now = self.timer()
+        current_key, previous_key = self._keys()
+        lifetime = 2 * self.duration + 1  # the next period still reads it as its previous one
+        self.current, self.previous = self._incr(current_key, previous_key, lifetime)
+        if self.estimate() > self.num_requests:
+            self.current -= 1
+            try:
+                self.cache.decr(current_key)  # refused: not counted
+            except ValueError:  # the count expired meanwhile: nothing to take back
+                pass
+            return False
+        return True
+
+    def _incr(self, current_key: str, previous_key: str, lifetime: int) -> tuple[int, int]:
+        """This period's count after adding one, and the previous period's."""
+        backend = getattr(self.cache, "_cache", None)
+        if isinstance(backend, RedisCacheClient):
+            current = self.cache.make_and_validate_key(current_key)
+            previous = self.cache.make_and_validate_key(previous_key)
+            pipe = backend.get_client(current, write=True).pipeline(transaction=False)
+            pipe.set(current, 0, ex=lifetime, nx=True)  # created with its expiry, or left as it is
+            pipe.incr(current)
+            pipe.get(previous)
+            _, count, before = pipe.execute()
+            return int(count), int(before or 0)
+        # Local memory (and any other backend): add, then an increment under its lock.
+        self.cache.add(current_key, 0, lifetime)
+        try:
+            count = self.cache.incr(current_key)
+        except ValueError:  # expired between the two: start again
+            self.cache.add(current_key, 0, lifetime)
+            count = self.cache.incr(current_key)
+        return count, int(self.cache.get(previous_key) or 0)
+
+    def estimate(self) -> float:
+        """Requests within the last period: this period's, and the previous period's
+        weighted by how much of it lies within the last `duration` seconds."""
+        elapsed = (self.now % self.duration) / self.duration
+        return self.current + self.previous * (1 - elapsed)
+
+    def wait(self):
+        """Seconds until one more request fits in the window (after a refusal)."""
+        elapsed = self.now % self.duration
+        room = self.num_requests - self.current - 1  # what the previous period may still weigh
+        if room >= 0:
+            # Within this period, once previous * (1 - t / duration) <= room.
+            if self.previous <= room:
+                return 0.0
+            return max(0.0, self.duration * (1 - room / self.previous) - elapsed)
+        # This period alone is full: into the next one, until this one weighs little enough.
+        decay = max(0.0, 1 - (self.num_requests - 1) / self.current) if self.current else 0.0
+        return self.duration - elapsed + self.duration * decay
 
     def get_cache_key(self, request, view):
         if getattr(request.auth, "pk", None) is not None:
@@ -463,9 +529,56 @@ class RequestModelSerializer(RequestSerializer, serializers.ModelSerializer):
     }
 
 
+def _values_named(data, key: str, found: set[str], limit: int) -> None:
+    """Every string under `key` anywhere in a request body (dicts and lists), up to
+    `limit` of them."""
+    stack = [data]
+    while stack and len(found) < limit:
+        item = stack.pop()
+        if isinstance(item, dict):
+            value = item.get(key)
+            if isinstance(value, str):
+                found.add(value)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+
+
 class KnownSlugField(serializers.SlugRelatedField):
     """A catalogue row or an entity of the provider's map named by its code or name. The
-    schema lists the values the database holds when it is generated (`KnownSlugEnum`)."""
+    schema lists the values the database holds when it is generated (`KnownSlugEnum`).
+
+    A body naming many rows (a demand's holdings each name a location and an entity)
+    costs one query per field name, not one per row: the first lookup reads every row
+    the body names under this field's name at once, and the rest come from that map,
+    kept in the serializer's context for the request."""
+
+    # Beyond this many distinct names under one key, rows are looked up one by one.
+    BATCH_LIMIT = 1000
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or self.parent is None:
+            return super().to_internal_value(data)
+        rows = self._batch()
+        if rows is not None and data in rows:
+            return rows[data]
+        return super().to_internal_value(data)  # unknown (its error), or beyond the batch
+
+    def _batch(self) -> dict | None:
+        root = self.root
+        body = getattr(root, "initial_data", None)
+        if body is None or not isinstance(self.context, dict):
+            return None
+        queryset = cast(models.QuerySet, self.get_queryset())  # a writable field's: never None here
+        field_name = cast(str, self.field_name)  # bound: the caller checked the parent
+        key = ("known-slugs", field_name, queryset.model._meta.label, self.slug_field)
+        cache = self.context.setdefault("_known_slugs", {})
+        if key not in cache:
+            names: set[str] = set()
+            _values_named(body, field_name, names, self.BATCH_LIMIT)
+            rows = queryset.filter(**{f"{self.slug_field}__in": names}) if names else []
+            cache[key] = {getattr(row, self.slug_field): row for row in rows}
+        return cache[key]
 
 
 class KnownSlugEnum(OpenApiSerializerFieldExtension):

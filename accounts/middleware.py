@@ -17,9 +17,17 @@ reading a byte of it. The limits are settings (config/settings.py):
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from accounts.time_zones import is_zone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 API_PREFIX = "/api/"
 NO_STORE = "no-store, private"
@@ -59,6 +67,8 @@ class RequestSizeLimitMiddleware:
         return settings.ANONYMOUS_REQUEST_MAX_BYTES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.META.get("CONTENT_LENGTH"):
+            return self.get_response(request)  # no body declared (a GET, a poll): nothing to measure
         length = _declared_length(request)
         if length is not None:
             limit = self.limit_for(request)
@@ -99,8 +109,56 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if _signed_in(request) or request.path_info.startswith(API_PREFIX):
+        # The path first: an API request is answered no-store whoever asks, without
+        # touching the lazy user (a session lookup for a request that has a cookie).
+        if request.path_info.startswith(API_PREFIX) or _signed_in(request):
             current = response.get("Cache-Control", "")
             if "no-store" not in current.lower():
                 response["Cache-Control"] = NO_STORE
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Pages in the signed-in person's time zone: `django.utils.timezone.activate` with
+    their profile's zone for the request (UTC while they have none), so templates,
+    `|date`, `|when` (cases/templatetags/zones.py) and forms' datetime fields read and
+    show wall-clock times there; deactivated after the response.
+
+    No query of its own: the session's user is loaded with the profile in one query
+    (`accounts.security.FoldedUsernameBackend.get_user`), and the zone is kept on the
+    request (`request.user_time_zone`: the stored name, "" when not yet set). The API
+    (token or not) is left in UTC and never loads the user here: its instants are
+    ISO-8601 UTC. Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def zone_of(request: HttpRequest) -> str:
+        """The person's stored zone name ("" when none yet or not signed in), cached on the request."""
+        cached = getattr(request, "user_time_zone", None)
+        if cached is not None:
+            return cached
+        name = ""
+        if _signed_in(request):
+            try:
+                profile = cast("User", request.user).profile  # loaded with the user; no query when absent either
+            except ObjectDoesNotExist:
+                profile = None
+            name = profile.time_zone if profile is not None else ""
+        request.user_time_zone = name  # type: ignore[attr-defined]
+        return name
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            timezone.deactivate()
+            return self.get_response(request)
+        name = self.zone_of(request)
+        if name and is_zone(name):
+            timezone.activate(name)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

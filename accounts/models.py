@@ -6,7 +6,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
+
+from accounts.time_zones import validate_time_zone
 
 
 class LoginThrottle(models.Model):
@@ -40,6 +43,11 @@ class LoginThrottle(models.Model):
         if self.kind == self.Kind.ADDRESS:
             return f"any user name from {self.address or 'unknown address'}"
         return f"{self.username} from {self.address or 'unknown address'}"
+
+
+# Sent when `ApiToken.revoke` revokes a token, which it does by an update (no post_save):
+# the API's cached answer for it is dropped (accounts/signals.py).
+token_revoked = Signal()
 
 
 class ApiToken(models.Model):
@@ -107,7 +115,49 @@ class ApiToken(models.Model):
         revoked = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=by)
         if revoked:
             self.revoked_at, self.revoked_by = now, by
+            token_revoked.send(sender=ApiToken, instance=self)  # the update sends no post_save
         return bool(revoked)
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class Profile(models.Model):
+    """A person's own settings, made the first time one is saved: the time zone pages
+    show instants in (blank: not yet set, UTC until then; the browser's is taken on the
+    first login) and the zone last picked on the intake form."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Berlin. Blank: not yet set (pages show UTC).",
+    )
+    intake_time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="The zone last picked on the intake form; blank: none yet.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.time_zone or 'no time zone yet'})"
+
+    @classmethod
+    def of(cls, user) -> "Profile":
+        """The user's profile, made (unsaved fields blank) when they have none."""
+        profile, _ = cls.objects.get_or_create(user=user)
+        return profile
+
+    @classmethod
+    def set_default_time_zone(cls, user, name: str) -> bool:
+        """The browser's zone, kept only when the user has none yet (a zone they picked
+        is never replaced); True when it was stored. One conditional UPDATE, so two tabs
+        sending theirs at once store the first."""
+        validate_time_zone(name)
+        if not name:
+            return False
+        cls.objects.get_or_create(user=user)
+        return bool(cls.objects.filter(user=user, time_zone="").update(time_zone=name))

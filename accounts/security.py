@@ -46,11 +46,12 @@ from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -107,6 +108,16 @@ class FoldedUsernameBackend(ModelBackend):
 
     async def aauthenticate(self, request, username=None, password=None, **kwargs):
         return await sync_to_async(self.authenticate)(request, username, password, **kwargs)
+
+    def get_user(self, user_id):
+        """The signed-in user of a session, with their profile in the same query (the
+        time zone every page is shown in: accounts.middleware.UserTimeZoneMiddleware)."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("profile").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 # --- the client's address ------------------------------------------------------------
@@ -256,6 +267,18 @@ class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottleMixin, AdminAuthenticationForm):
     pass
+
+
+class SignedOutView(LogoutView):
+    """Logout (a POST, as Django requires) that says so on the login page it leads to."""
+
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            # The session was flushed: the message rides in the messages cookie.
+            messages.info(request, "You have been signed out.")
+        return response
 
 
 class ThrottledLoginView(LoginView):

@@ -1,12 +1,16 @@
 """Throughput of the reach engine: holdings evaluated per second on one core.
 
-    .venv/bin/python bench/bench_engine.py
+    .venv/bin/python bench/bench_engine.py        (or: make bench-engine)
 
-Loads the shipped catalogue from its TOML files, builds a synthetic provider (an
+Loads the shipped catalogue (v3) from its TOML files, builds a synthetic provider (an
 entity tree of regional subsidiaries, many accounts with holdings across categories
 and storage countries, some unknown) and a set of demands under several instruments
-and dates, then evaluates them repeatedly in-process for a bounded time. Prints the
-median of several runs; the budget is 20,000 holdings per second. No Django needed.
+and dates (the v2 instruments and the v3 ones: preservation, national process), then
+evaluates them repeatedly in-process for a bounded time. Prints the workload, the
+median of several runs and PASS or FAIL against the budget of 100,000 holdings per
+second (issue 18); exits 1 on FAIL. No Django needed.
+
+The machine may be shared: compare two engines in the same minute, not across hours.
 """
 
 import random
@@ -29,7 +33,7 @@ from jurisdictions.reach import (  # noqa: E402 - after the path set-up
     result_to_contract,
 )
 
-BUDGET = 20_000  # holdings per second
+BUDGET = 100_000  # holdings per second (issue 18)
 RUNS = 7
 SECONDS_PER_RUN = 0.4
 
@@ -99,6 +103,13 @@ def demands() -> list[tuple[date, Demand]]:
         (date(2022, 1, 10), Demand("BR-MCI-ORDER", "BR", "Example Services LLC")),
         (date(2022, 1, 10), Demand("BE-CCP-46BIS", "BE", "Example Holdings Inc.")),
         (date(2012, 1, 10), Demand("GB-COPO", "GB", "Example Holdings Inc.")),
+        # v3: preservation and national process
+        (date(2024, 3, 4), Demand("US-SCA-PRESERVATION", "US", "Example Holdings Inc.", "S.D.N.Y.", served_at=served)),
+        (date(2026, 9, 1), Demand("EU-EPO-PR", "DE", "Example IE Ltd", served_at=served, extended=True)),
+        (date(2024, 8, 1), Demand("IN-BNSS-94", "IN", "Example IN Ltd", pending_since=date(2024, 7, 2))),
+        (date(2024, 8, 1), Demand("DE-STPO-100J", "DE", "Example DE Ltd")),
+        (date(2024, 8, 1), Demand("GB-IPA-CD", "GB", "Example Holdings Inc.")),
+        (date(2019, 6, 1), Demand("CA-CC-487.014", "CA", "Example CA Ltd")),
     ]
 
 
@@ -107,11 +118,14 @@ def main() -> int:
     entities = provider()
     account_rows = accounts(entities, count=1_500, seed=20260901)
     cases = [Facts(as_of, demand, entities, account_rows) for as_of, demand in demands()]
-    per_pass = sum(len(a.holdings) for a in account_rows) * len(cases)
+    per_demand = sum(len(a.holdings) for a in account_rows)
+    per_pass = per_demand * len(cases)
     print(
-        f"catalogue {catalogue.version}: {len(entities)} entities, {len(account_rows)} accounts, {len(cases)} demands"
+        f"workload: catalogue v3 {catalogue.version} ({len(catalogue.instruments)} instruments,"
+        f" {len(catalogue.conflict_rules)} conflict rules, {len(catalogue.agreements)} agreements);"
+        f" {len(cases)} demands x {per_demand:,} holdings ({len(account_rows):,} accounts,"
+        f" {len(entities)} entities) = {per_pass:,} holdings a pass"
     )
-    print(f"holdings per pass: {per_pass}")
 
     def run(with_contract: bool) -> float:
         done, started = 0, time.perf_counter()
@@ -126,12 +140,13 @@ def main() -> int:
                 return done / elapsed
 
     run(False)  # warm the caches (holiday calendars, zones)
-    engine = statistics.median(run(False) for _ in range(RUNS))
+    runs = [run(False) for _ in range(RUNS)]
+    engine = statistics.median(runs)
     contract = statistics.median(run(True) for _ in range(3))
-    print(f"engine: {engine:,.0f} holdings/s (median of {RUNS} runs)")
-    print(f"engine + result_to_contract: {contract:,.0f} holdings/s (median of 3 runs)")
+    print(f"engine: {engine:,.0f} holdings/s (median of {RUNS} runs; min {min(runs):,.0f}, max {max(runs):,.0f})")
+    print(f"engine + result_to_contract: {contract:,.0f} holdings/s (median of 3 runs; information, no budget)")
     ok = engine >= BUDGET
-    print(f"budget {BUDGET:,} holdings/s: {'met' if ok else 'NOT MET'}")
+    print(f"budget: engine >= {BUDGET:,} holdings/s: {'PASS' if ok else 'FAIL'} ({engine:,.0f})")
     return 0 if ok else 1
 
 

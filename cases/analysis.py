@@ -100,6 +100,7 @@ def answer_extras(result: dict, as_of: dt.date) -> dict:
     behind a `voluntary` holding, and the engine's four deadlines in words (an
     analysis from before v3 has two; the others show as none)."""
     deadlines = result.get("deadlines") or {}
+    working = result.get("deadline_working") or {}
     return {
         "answer_kind": result.get("kind", "production"),
         "doctrine_authorities": authorities_cited(result),
@@ -110,6 +111,11 @@ def answer_extras(result: dict, as_of: dt.date) -> dict:
                 "label": words[0].upper() + words[1:],
                 "due": deadlines.get(name),
                 "shown": _instant(deadlines[name]) if deadlines.get(name) else None,
+                # For the pages' `deadline_when` (cases/templatetags/zones.py): the due
+                # time with the working that says which zone governs it.
+                "deadline": {"due_at": deadlines[name], "computation": working.get(name) or {}}
+                if deadlines.get(name)
+                else None,
             }
             for name, words in DEADLINE_NAMES.items()
         ],

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.migrations.recorder import MigrationRecorder
 from simple_history.models import HistoricalChanges
 
-from cases.models import Analysis, CaseEvent, HoldingOverride
+from cases.models import Analysis, CaseEvent, HoldingOverride, WhatIfRun
 
 # The audit record, in one place: each protected model and the fields of it the app
 # may update (grep `update_fields=` and `.update(` on them in cases/analysis.py and
@@ -32,6 +32,7 @@ from cases.models import Analysis, CaseEvent, HoldingOverride
 PROTECTED: dict[type[models.Model], tuple[str, ...]] = {
     CaseEvent: (),  # the timeline: append-only
     HoldingOverride: (),  # a later override supersedes, never replaces
+    WhatIfRun: (),  # a re-run as of a date is kept as it ran
     Analysis: (
         "summary",  # resummarise() after an override
         "signed_off_by",  # sign_off_analysis, _carry_sign_off

@@ -86,7 +86,8 @@ def case_record(case_id: int) -> dict:
     analyses = list(  # oldest first: the last is the analysis in force
         Analysis.objects.filter(case=case).select_related("catalogue_version", "signed_off_by").newest_first().reverse()
     )
-    case_sign_off, sign_offs = sign_off.of_analyses(analyses[::-1])  # which answer was signed, and does it stand
+    # Which answer was signed, and does it stand (on a closed case: closed without one).
+    case_sign_off, sign_offs = sign_off.of_analyses(analyses[::-1], closed=case.is_closed)
     own_sign_off = dict(zip((a.pk for a in analyses[::-1]), sign_offs, strict=True))
     overrides = defaultdict(list)  # of each analysis, in the order they supersede one another
     for o in HoldingOverride.objects.filter(analysis__case=case).select_related("by").in_order():
@@ -122,6 +123,8 @@ def case_record(case_id: int) -> dict:
                 "by_stipulation": case.contempt_by_stipulation,
                 "sanctions_amount": case.contempt_sanctions_amount,
                 "sanctions_period": case.contempt_sanctions_period,
+                "sanctions_currency": case.contempt_sanctions_currency,
+                "sanctions_in_words": case.sanctions_in_words,
                 "stayed": case.contempt_stayed,
             },
             "counsel": _who(case.counsel),

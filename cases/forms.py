@@ -2,7 +2,7 @@
 are made by the action functions of `cases/actions.py`, which check the transition
 tables and the case's version and raise ValidationError keyed by field."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -130,6 +130,12 @@ class TrackChangeForm(CaseStepForm):
             self.fields["sanctions_amount"] = forms.DecimalField(
                 required=False, min_value=0, max_digits=14, decimal_places=2
             )
+            self.fields["sanctions_currency"] = forms.CharField(
+                required=False,
+                max_length=3,
+                label="Currency of the sanctions",
+                help_text="ISO 4217 code (USD, GBP, EUR, BRL…); blank: the issuing jurisdiction's currency.",
+            )
             self.fields["sanctions_period"] = forms.CharField(required=False, max_length=100)
             self.fields["stayed"] = forms.BooleanField(required=False)
 
@@ -146,6 +152,7 @@ class TrackChangeForm(CaseStepForm):
                 "by_stipulation": data.get("by_stipulation", False),
                 "sanctions_amount": data.get("sanctions_amount"),
                 "sanctions_period": data.get("sanctions_period", ""),
+                "sanctions_currency": data.get("sanctions_currency", ""),
                 "stayed": data.get("stayed", False),
             }
         return {}
@@ -159,7 +166,21 @@ class CourtEventForm(CaseStepForm):
         label="Event",
         error_messages={"required": "Pick what happened."},
     )
-    field_order = ["version", "kind", "occurred_on", "court", "court_name", "citation", "note"]
+    motion_type = forms.ChoiceField(
+        choices=[("", "—"), *workflow.MOTION_TYPES.items()],
+        required=False,
+        label="Motion",
+        help_text="For a motion filed, granted or denied: what it asks.",
+    )
+    field_order = ["version", "kind", "motion_type", "occurred_on", "court", "court_name", "citation", "note"]
+
+    def clean(self):
+        data = cast(dict[str, Any], super().clean())  # a Form's clean() returns cleaned_data
+        if data.get("kind") in workflow.MOTION_EVENTS and not data.get("motion_type"):
+            self.add_error("motion_type", "Say what the motion asks: quash, modify, comity, stay or other.")
+        elif data.get("motion_type") and data.get("kind") and data["kind"] not in workflow.MOTION_EVENTS:
+            self.add_error("motion_type", "Only a motion has a motion type.")
+        return data
 
 
 # --- Deadlines ----------------------------------------------------------------------
@@ -167,7 +188,9 @@ class CourtEventForm(CaseStepForm):
 
 class DueTimeForm(VersionedForm):
     """A step that sets a due time: a wall-clock time read in the zone picked on the
-    same form (UTC by default) and stored in UTC, as on the demand form."""
+    same form and stored in UTC. The zone offered first is the user's own (the one the
+    page is shown in, accounts.middleware.UserTimeZoneMiddleware; UTC until they have
+    one), and a prefilled due time is shown in it."""
 
     due_at = forms.DateTimeField(
         label="Due",
@@ -175,15 +198,30 @@ class DueTimeForm(VersionedForm):
     )
     time_zone = forms.ChoiceField(
         choices=TIME_ZONES,
-        initial="UTC",
         label="Time zone of the due time",
-        help_text="The time you enter is read in this zone and stored in UTC.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = timezone.get_current_timezone_name()
+        field = cast(forms.ChoiceField, self.fields["time_zone"])
+        if mine not in ZONE_NAMES:  # the user's own zone, when the short list lacks it
+            field.choices = [(mine, f"{mine.replace('_', ' ')} (your zone)"), *TIME_ZONES]
+        field.initial = mine
+        field.help_text = f"The time you enter is read in this zone (yours: {mine}) and stored in UTC."
+        zone = self._zone() if self.is_bound else mine
+        self.fields["due_at"].label = f"Due ({zone})"
+
+    def _zone(self) -> str:
+        """The zone the posted time is read in: the one picked, if it is offered; else the user's."""
+        picked = self.data.get(self.add_prefix("time_zone"))
+        choices = cast(forms.ChoiceField, self.fields["time_zone"]).choices
+        offered = {value for value, _ in cast(list[tuple[str, str]], choices)}  # set as a list in __init__
+        return cast(str, picked) if picked in offered else timezone.get_current_timezone_name()
+
     def full_clean(self):
-        # An unknown zone is refused by its own field; the time is then read in UTC.
-        zone = self.data.get(self.add_prefix("time_zone")) if self.is_bound else None
-        with timezone.override(zone if zone in ZONE_NAMES else "UTC"):
+        # An unknown zone is refused by its own field; the time is then read in the user's.
+        with timezone.override(self._zone()):
             super().full_clean()
 
 

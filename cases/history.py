@@ -10,13 +10,17 @@ the row was saved (see `cases/actions/common.py`). A record that changes none of
 them is no entry; a created or deleted row, and a row whose earlier records are not
 in the case's history, is.
 
-One query per history table.
+One query per history table. `Names` then says the rows the entries point at by
+their names, as they are now, for every foreign key value a record *had* (a holding's
+old location, an account's old residence, the counsel assigned then): one query per
+related table, whatever the number of entries.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from django.db import models
 
@@ -108,6 +112,58 @@ def _diff(record, previous) -> tuple[Change, ...]:
     order = list(fields)
     changes = record.diff_against(previous, excluded_fields=NOT_FACTS).changes  # sorted by name
     return tuple(Change(fields[c.field], c.old, c.new) for c in sorted(changes, key=lambda c: order.index(c.field)))
+
+
+class Names:
+    """The name of each row a foreign key value of the entries points at, read once:
+    `names.of(field, value)` for a Change's field and value, `names.at(record, name)`
+    for a history record's own value of field `name` (the value it had then, not the
+    current row's). A row deleted since keeps its id, said so ("#12, deleted")."""
+
+    def __init__(self, entries: Sequence[Entry], *, shown: Mapping[str, Sequence[str]] = MappingProxyType({})) -> None:
+        """`shown`: per source, the foreign keys of its records said besides the changes
+        (e.g. {"holding": ("data_location",)}); the changed ones always are."""
+        wanted: dict[type[models.Model], set] = {}
+        for entry in entries:
+            fields = _fields(entry.record.instance_type)
+            for name in shown.get(entry.source, ()):
+                value = getattr(entry.record, fields[name].attname)
+                if value is not None:
+                    related = cast(type[models.Model], fields[name].related_model)  # a foreign key's
+                    wanted.setdefault(related, set()).add(value)
+            for change in entry.changes:
+                if change.field.is_relation and change.field.many_to_one:
+                    for value in (change.old, change.new):
+                        if value not in (None, ""):
+                            related = cast(type[models.Model], change.field.related_model)  # many-to-one
+                            wanted.setdefault(related, set()).add(value)
+        self._names: dict[tuple[type[models.Model], Any], str] = {}
+        for model, keys in wanted.items():
+            for row in model._default_manager.filter(pk__in=keys):
+                self._names[(model, row.pk)] = _name(row)
+
+    def of(self, field: models.Field, value: Any) -> str:
+        """A change's value in words: a related row by its name, a choice by its label."""
+        if value is None or value == "":
+            return "—"
+        if field.is_relation and field.many_to_one:
+            return self._names.get((cast(type[models.Model], field.related_model), value)) or f"#{value}, deleted"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value)
+
+    def at(self, record: Any, name: str) -> str | None:
+        """The name of the row `record`'s foreign key `name` pointed at then; None if none."""
+        field = _fields(record.instance_type)[name]
+        value = getattr(record, field.attname)
+        return None if value is None else self.of(field, value)
+
+
+def _name(row: models.Model) -> str:
+    """A related row as people know it: a user by user name, anything else by its str."""
+    if hasattr(row, "get_username"):
+        return row.get_username()
+    return str(row)
 
 
 def audit_history(case: Case, *, sources: Sequence[str] = SOURCES) -> list[Entry]:

@@ -118,6 +118,26 @@ class CaseQuerySet(models.QuerySet):
         return self.with_latest_analysis().annotate(signed_analysis_id=Subquery(signed))
 
 
+# The currency a court of the issuing jurisdiction imposes sanctions in, by default
+# (counsel may name another): the euro for the euro area's members.
+EURO_AREA = frozenset("AT BE HR CY EE FI FR DE GR IE IT LV LT LU MT NL PT SK SI ES".split())
+CURRENCIES = {"US": "USD", "GB": "GBP", "BR": "BRL", "CH": "CHF", "CA": "CAD", "AU": "AUD", "JP": "JPY", "IN": "INR"}
+
+
+def default_currency(jurisdiction_code: str | None) -> str:
+    """ISO 4217 code of a jurisdiction's currency; blank when not known."""
+    code = (jurisdiction_code or "").upper()
+    return "EUR" if code in EURO_AREA else CURRENCIES.get(code, "")
+
+
+def sanctions_in_words(amount, currency: str = "", period: str = "") -> str:
+    """ "USD 5,000.00 per day"; "no sanctions" when none or nil."""
+    if amount is None or amount == 0:
+        return "no sanctions"
+    text = f"{currency} {amount:,.2f}" if currency else f"{amount:,.2f} (currency not recorded)"
+    return f"{text} {period}".strip() if period else text
+
+
 class Case(models.Model):
     """One per demand."""
 
@@ -131,6 +151,11 @@ class Case(models.Model):
     contempt_by_stipulation = models.BooleanField(default=False)
     contempt_sanctions_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     contempt_sanctions_period = models.CharField(max_length=100, blank=True)
+    contempt_sanctions_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="ISO 4217 code of the sanctions' amount; by default the issuing jurisdiction's currency.",
+    )
     contempt_stayed = models.BooleanField(default=False)
     counsel = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_assigned"
@@ -171,6 +196,14 @@ class Case(models.Model):
     def is_closed(self) -> bool:
         """A closed case is final: its tracks, analysis and deadlines no longer change."""
         return self.status == Status.CLOSED
+
+    @property
+    def sanctions_in_words(self) -> str:
+        """The contempt sanctions as people read them: "USD 5,000.00 per day", or
+        "no sanctions" when none (or nil) were imposed."""
+        return sanctions_in_words(
+            self.contempt_sanctions_amount, self.contempt_sanctions_currency, self.contempt_sanctions_period
+        )
 
     @property
     def latest_analysis(self) -> "Analysis | None":
@@ -231,6 +264,36 @@ class Analysis(models.Model):
     def sign_off_stands(self) -> bool:
         """Signed off, and nothing since has changed the answer that was signed."""
         return self.signed_off_at is not None and self.sign_off_voided_at is None
+
+
+class WhatIfRun(models.Model):
+    """The engine run on a case's demand as of another date, kept on the case file to
+    compare with: never the case's analysis (no sign-off, no deadlines follow it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="what_if_runs")
+    as_of = models.DateField(help_text="The day the catalogue was read as of: doctrine, memberships, agreements.")
+    catalogue_version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="+")
+    result = models.JSONField(help_text="The engine's full answer, as an analysis stores it.")
+    analysis = models.ForeignKey(
+        Analysis,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The case's analysis in force when it ran (none yet: blank).",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        indexes = [
+            # The case file's list of re-runs: one case's, newest first.
+            models.Index(fields=["case", "-created_at"], name="whatifrun_case_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"What-if of case {self.case_id} as of {self.as_of}"
 
 
 class CaseEvent(models.Model):

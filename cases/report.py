@@ -36,12 +36,17 @@ three classes of `cases.actions.productions.production_summary`: content, only
 non-content, nothing). Counsel's overrides count: for each holding
 of the latest analysis, its latest override (if any) replaces the engine's reach.
 
-Countries with fewer demands in the period than `TRANSPARENCY_MIN_COUNT` are shown
-together as one "Other" line (without instruments, which would name them), as
-published transparency reports do.
+Countries with fewer demands in the period than `min_count` (default
+`TRANSPARENCY_MIN_COUNT`) are shown together as one "Other" line (without
+instruments, which would name them), as published transparency reports do. Beside
+each outcome count the report gives its share of the line's demands, in whole per
+cent rounded so that a line's shares add up to 100 (largest remainders).
 
-`build_report` is pure (rows in, a `Report` out); `load_rows` reads the rows in three
-queries whatever the number of cases.
+The figures are computed by the database: one aggregate query grouped by country,
+instrument and outcome bucket (`_grouped`), whatever the number of cases; the
+holdings of an analysis are read from its JSON result by the database too
+(`AnyHolding`). `build_report` turns those groups into a `Report` without a query.
+`trend` counts the outcomes per half year, in one more query.
 """
 
 import csv
@@ -50,12 +55,16 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
 
-from cases.models import AppealStatus, ContemptStatus, Outcome, Status
-from jurisdictions.reach import Reach
+from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Outcome, ProductionItem, Status
+from requests_app.models import NondisclosureOrder, TargetAccount
 
 OTHER = "OTHER"
 BUCKETS = {
@@ -73,11 +82,26 @@ COUNTS = {
     "nondisclosure": "Under a nondisclosure order",
     "extraterritorial": "Extraterritorial (control, stored elsewhere)",
 }
+# One colour per outcome, each at least 4.5:1 against the page's white (WCAG AA for
+# text, so also for the charts' shapes), with hues far apart: red, amber, charcoal,
+# blue, purple. "Rejected or challenged" is blue, not green (green reads as "good");
+# "No data found" (charcoal) and "Pending" (purple) differ in hue, not only in shade.
+COLOURS = {
+    "content": "#a4262c",
+    "non_content": "#9c5700",
+    "no_data": "#3f3f46",
+    "rejected_or_challenged": "#1f5fbf",
+    "pending": "#7a3fb0",
+}
 PRODUCED = (Outcome.PRODUCED_IN_FULL, Outcome.PRODUCED_IN_PART)
 HALF = re.compile(r"^(\d{4})-H([12])$")
 # A period's days: the report's bounds add a day to the end (9999-12-31 would overflow).
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(9998, 12, 31)
+# The grouping threshold a request may ask for (a whole number from 0; 0 groups nothing).
+MIN_COUNT_MAX = 1_000_000_000
+# How many half years the trend chart shows (the most recent ones).
+TREND_HALVES = 10
 
 
 # --------------------------------------------------------------------------- period
@@ -101,6 +125,20 @@ def half_year(year: int, half: int) -> Period:
     if half == 1:
         return Period(dt.date(year, 1, 1), dt.date(year, 6, 30), f"{year}-H1")
     return Period(dt.date(year, 7, 1), dt.date(year, 12, 31), f"{year}-H2")
+
+
+def half_of(day: dt.date) -> Period:
+    """The half year a day falls in."""
+    return half_year(day.year, 1 if day.month <= 6 else 2)
+
+
+def halves_between(first: Period, last: Period) -> list[Period]:
+    """Every half year from `first` to `last`, both included, oldest first."""
+    halves, year, half = [], first.start.year, 1 if first.start.month <= 6 else 2
+    while (year, half) <= (last.start.year, 1 if last.start.month <= 6 else 2):
+        halves.append(half_year(year, half))
+        year, half = (year, 2) if half == 1 else (year + 1, 1)
+    return halves
 
 
 def period_from(params: Mapping[str, str], *, today: dt.date) -> Period:
@@ -131,64 +169,40 @@ def period_from(params: Mapping[str, str], *, today: dt.date) -> Period:
         if days["end"] < days["start"]:
             raise ValidationError({"end": f"end {days['end']} is before start {days['start']}."})
         return Period(days["start"], days["end"], f"{days['start'].isoformat()} to {days['end'].isoformat()}")
-    return half_year(today.year, 1 if today.month <= 6 else 2)
+    return half_of(today)
 
 
-# --------------------------------------------------------------------------- rows
-
-
-class Item(NamedTuple):
-    """One holding of a case's latest analysis, counsel's override applied. (Named
-    tuples, not dataclasses: the report builds hundreds of thousands of them.)"""
-
-    category: str
-    reach: str
-    storage: str | None
-
-
-class CaseRow(NamedTuple):
-    country: str
-    country_name: str
-    instrument: str
-    instrument_name: str
-    accounts: int
-    emergency: bool
-    under_ndo: bool
-    status: str
-    outcome: str
-    appeal_status: str = AppealStatus.NONE
-    contempt_status: str = ContemptStatus.NONE
-    items: tuple[Item, ...] = ()
-    # What the case's productions handed over: None when it has no production with
-    # anything produced (the bucket then comes from the outcome), else whether content.
-    produced_content: bool | None = None
-
-
-def outcome_bucket(row: CaseRow) -> str:
-    """The mapping in the module docstring."""
-    if row.produced_content is not None:
-        return "content" if row.produced_content else "non_content"
-    if row.status == Status.CLOSED:
-        if row.outcome in PRODUCED:
-            content = any(i.category == "content" and i.reach != Reach.NONE for i in row.items)
-            return "content" if content else "non_content"
-        if row.outcome == Outcome.NO_DATA:
-            return "no_data"
-        return "rejected_or_challenged"
-    if (
-        row.status == Status.LITIGATING
-        or row.appeal_status != AppealStatus.NONE
-        or row.contempt_status != ContemptStatus.NONE
-    ):
-        return "rejected_or_challenged"
-    return "pending"
-
-
-def is_extraterritorial(row: CaseRow) -> bool:
-    return any(i.reach == Reach.CONTROL and (not i.storage or i.storage != row.country) for i in row.items)
+def min_count_from(params: Mapping[str, str], *, default: int) -> int:
+    """The grouping threshold a request asks for (`min_count`), else `default`. Raises
+    ValidationError naming the field unless it is a whole number from 0."""
+    raw = params.get("min_count")
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip()
+    if not value.isascii() or not value.isdigit() or int(value) > MIN_COUNT_MAX:
+        raise ValidationError(
+            {"min_count": f"min_count must be a whole number from 0 to {MIN_COUNT_MAX:,}; got {raw!r}."}
+        )
+    return int(value)
 
 
 # --------------------------------------------------------------------------- report
+
+
+def shares(counts: Mapping[str, int]) -> dict[str, int]:
+    """Whole per cents of `counts` that add up to 100 (when any is counted): each share
+    rounded down, then the points left given to the largest remainders (ties to the
+    first key), so that a line never reads 101 % or 99 %. All 0 when nothing is counted."""
+    total = sum(counts.values())
+    if not total:
+        return dict.fromkeys(counts, 0)
+    exact = {key: 100 * n / total for key, n in counts.items()}
+    floors = {key: int(value) for key, value in exact.items()}
+    left = 100 - sum(floors.values())
+    keys = list(counts)
+    for key in sorted(keys, key=lambda k: (-(exact[k] - floors[k]), keys.index(k)))[:left]:
+        floors[key] += 1
+    return floors
 
 
 @dataclass
@@ -204,21 +218,21 @@ class Figures:
     nondisclosure: int = 0
     extraterritorial: int = 0
 
-    def add_case(self, row: CaseRow) -> None:
-        self.demands += 1
-        self.accounts += row.accounts
-        bucket = outcome_bucket(row)
-        setattr(self, bucket, getattr(self, bucket) + 1)
-        self.emergency += row.emergency
-        self.nondisclosure += row.under_ndo
-        self.extraterritorial += is_extraterritorial(row)
-
     def add(self, other: "Figures") -> None:
         for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def buckets(self) -> list[tuple[str, str, int]]:
         return [(key, label, getattr(self, key)) for key, label in BUCKETS.items()]
+
+    def shares(self) -> dict[str, int]:
+        """Each outcome's share of the demands, in whole per cent adding up to 100."""
+        return shares({key: getattr(self, key) for key in BUCKETS})
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        """Each outcome with its count and share, for the page's cells."""
+        percent = self.shares()
+        return [{"key": key, "label": label, "n": n, "share": percent[key]} for key, label, n in self.buckets()]
 
 
 @dataclass
@@ -240,16 +254,19 @@ class Report:
     other_countries: int  # how many countries "Other" stands for
 
 
-def build_report(rows: Iterable[CaseRow], *, period: Period, min_count: int) -> Report:
-    """Count the rows per country and instrument, grouping small countries into "Other"."""
+def build_report(groups: Iterable[Line], *, period: Period, min_count: int) -> Report:
+    """The report from the figures of each country and instrument (one `Line` each, as
+    `_grouped` reads them), grouping small countries into "Other". No query."""
     per_country: dict[str, Line] = {}
     per_instrument: dict[tuple[str, str], Line] = {}
-    for row in rows:
-        country = per_country.setdefault(row.country, Line(row.country, row.country_name, "", ""))
-        country.figures.add_case(row)
-        key = (row.country, row.instrument)
-        line = per_instrument.setdefault(key, Line(row.country, row.country_name, row.instrument, row.instrument_name))
-        line.figures.add_case(row)
+    for group in groups:
+        country = per_country.setdefault(group.country, Line(group.country, group.country_name, "", ""))
+        country.figures.add(group.figures)
+        key = (group.country, group.instrument)
+        line = per_instrument.setdefault(
+            key, Line(group.country, group.country_name, group.instrument, group.instrument_name)
+        )
+        line.figures.add(group.figures)
     small = {code for code, line in per_country.items() if line.figures.demands < min_count}
 
     def order(line: Line):
@@ -279,7 +296,7 @@ def as_dict(report: Report) -> dict:
         data = {"country": row.country, "country_name": row.country_name}
         if with_instrument:
             data.update(instrument=row.instrument, instrument_name=row.instrument_name)
-        return data | asdict(row.figures)
+        return data | asdict(row.figures) | {"shares": row.figures.shares()}
 
     return {
         "period": {
@@ -292,7 +309,7 @@ def as_dict(report: Report) -> dict:
         "outcomes": dict(BUCKETS),
         "countries": [line(c, with_instrument=False) for c in report.countries],
         "lines": [line(r, with_instrument=True) for r in report.lines],
-        "total": asdict(report.total),
+        "total": asdict(report.total) | {"shares": report.total.shares()},
     }
 
 
@@ -309,17 +326,23 @@ def csv_cell(value):
 
 
 def as_csv(report: Report) -> str:
-    """One line per country and instrument, then per country, then the total."""
+    """One line per country and instrument, then per country, then the total; each
+    outcome's share (per cent of the line's demands) after the counts."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["period", "level", "country", "country_name", "instrument", "instrument_name", *COUNTS])
+    shares_header = [f"{key}_percent" for key in BUCKETS]
+    writer.writerow(
+        ["period", "level", "country", "country_name", "instrument", "instrument_name", *COUNTS, *shares_header]
+    )
 
     def write(level: str, row: Line) -> None:
         figures = asdict(row.figures)
+        percent = row.figures.shares()
         writer.writerow(
             [csv_cell(text) for text in (report.period.label, level, row.country, row.country_name)]
             + [csv_cell(row.instrument), csv_cell(row.instrument_name)]
             + [figures[k] for k in COUNTS]
+            + [percent[k] for k in BUCKETS]
         )
 
     for row in report.lines:
@@ -330,15 +353,12 @@ def as_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def legend() -> list[dict[str, str]]:
+    return [{"key": key, "label": BUCKETS[key], "fill": colour} for key, colour in COLOURS.items()]
+
+
 def chart(report: Report) -> dict:
     """Geometry for a server-rendered SVG of stacked outcome bars per country (no JS)."""
-    colours = {
-        "content": "#b03a2e",
-        "non_content": "#d68910",
-        "no_data": "#7f8c8d",
-        "rejected_or_challenged": "#1e8449",
-        "pending": "#aab7b8",
-    }
     top = max((c.figures.demands for c in report.countries), default=0)
     bar_height, gap, label_width, width = 22, 6, 150, 640
     span = width - label_width - 50
@@ -347,11 +367,21 @@ def chart(report: Report) -> dict:
         y = i * (bar_height + gap)
         x: float = label_width
         segments = []
+        percent = country.figures.shares()
         for key, label, n in country.figures.buckets():
             if not n:
                 continue
             length = span * n / top
-            segments.append({"x": round(x, 1), "width": round(length, 1), "fill": colours[key], "label": label, "n": n})
+            segments.append(
+                {
+                    "x": round(x, 1),
+                    "width": round(length, 1),
+                    "fill": COLOURS[key],
+                    "label": label,
+                    "n": n,
+                    "share": percent[key],
+                }
+            )
             x += length
         bars.append(
             {
@@ -369,7 +399,7 @@ def chart(report: Report) -> dict:
         "height": max(len(bars) * (bar_height + gap), bar_height),
         "label_width": label_width,
         "bar_height": bar_height,
-        "legend": [{"label": BUCKETS[k], "fill": c} for k, c in colours.items()],
+        "legend": legend(),
     }
 
 
@@ -378,26 +408,170 @@ def chart(report: Report) -> dict:
 
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """[start, end + 1 day) as aware datetimes in the current time zone."""
-    from django.utils import timezone
-
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(period.start, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
 
 
-def load_rows(period: Period) -> list[CaseRow]:
-    """The period's cases as rows, in three queries: the cases with their demand's
-    figures, what their productions produced and latest analysis id; those analyses'
-    items; their overrides."""
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
-    from django.db.models.functions import Coalesce
+class AnyHolding(models.Expression):
+    """Whether a holding of an analysis (`analysis`: its id, an expression) passes a
+    test, counsel's override in force replacing the engine's reach: the analysis's JSON
+    result is read by the database (`jsonb_array_elements` on PostgreSQL, `json_each`
+    on SQLite), so the report needs no row per holding in Python.
 
-    from cases.models import Analysis, Case, HoldingOverride, ProductionItem
-    from requests_app.models import NondisclosureOrder, TargetAccount
+    `test` is "content" (a content holding reachable: reach storage or control) or
+    "extraterritorial" (reach control, and stored outside `country` or at an unknown
+    place). The override in force of a holding is its latest (`OVERRIDE_ORDER`:
+    created_at, then id), as `HoldingOverrideQuerySet.in_force` reads it.
+    """
 
-    start, end = period_bounds(period)
+    conditional = True
+    TESTS = ("content", "extraterritorial")
+
+    def __init__(self, analysis, country, *, test: str):
+        if test not in self.TESTS:
+            raise ValueError(f"test must be one of {self.TESTS}; got {test!r}")
+        super().__init__(output_field=models.BooleanField())
+        self.analysis, self.country, self.test = analysis, country, test
+
+    def get_source_expressions(self):
+        return [self.analysis, self.country]
+
+    def set_source_expressions(self, exprs):
+        self.analysis, self.country = exprs
+
+    def __repr__(self) -> str:
+        return f"AnyHolding({self.analysis!r}, {self.country!r}, test={self.test!r})"
+
+    def _sql(self, compiler, connection, *, rows: str, item: dict[str, str], fast: tuple[str, list] | None):
+        """EXISTS over the latest analysis: when it has overrides, its items one by one
+        with each one's override in force; without (nearly every analysis), `fast` (the
+        same test on the JSON alone), or the items without the override lookup."""
+        analysis_sql, analysis_params = compiler.compile(self.analysis)
+        country_sql, country_params = compiler.compile(self.country)
+        q = connection.ops.quote_name
+        overrides = q(HoldingOverride._meta.db_table)
+        # No input of a request reaches this SQL: table and column names, fixed fragments;
+        # the analysis id and the country are compiled expressions with their parameters.
+        override = (
+            f"(SELECT o.{q('reach')} FROM {overrides} o "  # noqa: S608
+            f"WHERE o.{q('analysis_id')} = a.{q('id')} AND o.{q('item')} = {item['index']} "
+            f"ORDER BY o.{q('created_at')} DESC, o.{q('id')} DESC LIMIT 1)"
+        )
+
+        def test(reach: str) -> tuple[str, list]:
+            if self.test == "content":
+                return f"{item['category']} = 'content' AND COALESCE({reach}, 'none') <> 'none'", []
+            storage = item["storage"]
+            elsewhere = f"COALESCE({storage}, '') = '' OR {storage} <> ({country_sql})"
+            return f"COALESCE({reach}, 'none') = 'control' AND ({elsewhere})", list(country_params)
+
+        overridden_sql, overridden_params = test(f"COALESCE({override}, {item['reach']})")
+        plain_sql, plain_params = fast or test(item["reach"])
+        if fast is None:
+            plain_sql = f"EXISTS (SELECT 1 FROM {rows} WHERE {plain_sql})"  # noqa: S608 (see above)
+        sql = (
+            f"EXISTS (SELECT 1 FROM {q(Analysis._meta.db_table)} a WHERE a.{q('id')} = ({analysis_sql}) AND "  # noqa: S608
+            f"CASE WHEN EXISTS (SELECT 1 FROM {overrides} o WHERE o.{q('analysis_id')} = a.{q('id')}) "
+            f"THEN EXISTS (SELECT 1 FROM {rows} WHERE {overridden_sql}) ELSE {plain_sql} END)"
+        )
+        return sql, (*analysis_params, *overridden_params, *plain_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        q = connection.ops.quote_name
+        # json_each walks the keys of an object: only an array of items is read.
+        result = f"a.{q('result')}"
+        rows = f"json_each(CASE WHEN json_type({result}, '$.items') = 'array' THEN {result} END, '$.items') i"
+        item = {
+            "category": "json_extract(i.value, '$.category')",
+            "storage": "json_extract(i.value, '$.storage')",
+            "reach": "json_extract(i.value, '$.reach')",
+            "index": "i.key",
+        }
+        return self._sql(compiler, connection, rows=rows, item=item, fast=None)
+
+    # Without overrides, the test as a JSON path PostgreSQL runs on the document itself
+    # (a missing or null key fails a comparison, as in the per-item test).
+    PATHS = {
+        "content": '$.items[*] ? (@.category == "content" && @.reach != "none" && @.reach != null)',
+        "extraterritorial": '$.items[*] ? (@.reach == "control" && '
+        '(!(exists(@.storage)) || @.storage == null || @.storage == "" || @.storage != $c))',
+    }
+
+    def as_postgresql(self, compiler, connection, **extra):
+        q = connection.ops.quote_name
+        items = f"a.{q('result')} -> 'items'"
+        rows = (
+            f"jsonb_array_elements(CASE WHEN jsonb_typeof({items}) = 'array' THEN {items} "
+            "ELSE '[]'::jsonb END) WITH ORDINALITY AS i(item, n)"
+        )
+        item = {
+            "category": "(i.item ->> 'category')",
+            "storage": "(i.item ->> 'storage')",
+            "reach": "(i.item ->> 'reach')",
+            "index": "(i.n - 1)",
+        }
+        country_sql, country_params = compiler.compile(self.country)
+        path = self.PATHS[self.test].replace("'", "''")
+        if self.test == "content":
+            fast: tuple[str, list] = (f"jsonb_path_exists(a.{q('result')}, '{path}')", [])
+        else:
+            fast = (
+                f"jsonb_path_exists(a.{q('result')}, '{path}', jsonb_build_object('c', ({country_sql})))",
+                list(country_params),
+            )
+        return self._sql(compiler, connection, rows=rows, item=item, fast=fast)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError(
+            f"The transparency report reads JSON on SQLite and PostgreSQL, not {connection.vendor}."
+        )
+
+
+def _latest_analysis():
+    return Subquery(Analysis.objects.filter(case=OuterRef("pk")).newest_first().values("pk")[:1])
+
+
+def outcome_bucket() -> models.Case:
+    """The outcome bucket of a case (the table in the module docstring) as an SQL
+    expression. CASE is read in order, so the subqueries after a match are not run."""
     produced = ProductionItem.objects.filter(production__case_id=OuterRef("pk"), disposition="produced")
+    produced_content = produced.filter(Q(holding__category="content") | Q(category="content"))
+    closed, produced_in_closed = Q(status=Status.CLOSED), Q(status=Status.CLOSED, outcome__in=PRODUCED)
+    content_reached = AnyHolding(_latest_analysis(), F("demand__issuing_jurisdiction_id"), test="content")
+    challenged = (
+        Q(status=Status.LITIGATING) | ~Q(appeal_status=AppealStatus.NONE) | ~Q(contempt_status=ContemptStatus.NONE)
+    )
+    return models.Case(
+        When(Exists(produced_content), then=Value("content")),
+        When(Exists(produced), then=Value("non_content")),
+        When(produced_in_closed & Q(content_reached), then=Value("content")),
+        When(produced_in_closed, then=Value("non_content")),
+        When(closed & Q(outcome=Outcome.NO_DATA), then=Value("no_data")),
+        When(closed, then=Value("rejected_or_challenged")),
+        When(challenged, then=Value("rejected_or_challenged")),
+        default=Value("pending"),
+        output_field=models.CharField(),
+    )
+
+
+def _received():
+    """The day a demand reached the provider: received, else served, else logged."""
+    return Coalesce("demand__received_at", "demand__served_at", "demand__created_at")
+
+
+GROUP_KEYS = {
+    "country": "demand__issuing_jurisdiction_id",
+    "country_name": "demand__issuing_jurisdiction__name",
+    "instrument": "demand__instrument__code",
+    "instrument_name": "demand__instrument__name",
+}
+
+
+def _grouped(period: Period):
+    """The period's figures per country, instrument and outcome bucket: one query."""
+    start, end = period_bounds(period)
     accounts = (
         TargetAccount.objects.filter(demand_id=OuterRef("demand_id"))
         .order_by()
@@ -405,57 +579,138 @@ def load_rows(period: Period) -> list[CaseRow]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    cases = (
-        Case.objects.with_latest_analysis()
-        .annotate(on=Coalesce("demand__received_at", "demand__served_at", "demand__created_at"))
+    extraterritorial = AnyHolding(_latest_analysis(), F("demand__issuing_jurisdiction_id"), test="extraterritorial")
+    return (
+        Case.objects.annotate(on=_received())
         .filter(on__gte=start, on__lt=end)
+        .annotate(bucket=outcome_bucket())
+        .values(*GROUP_KEYS.values(), "bucket")
         .annotate(
-            n_accounts=Coalesce(Subquery(accounts, output_field=IntegerField()), Value(0)),
-            under_ndo=Exists(NondisclosureOrder.objects.filter(demand_id=OuterRef("demand_id"))),
-            produced_any=Exists(produced),
-            produced_content=Exists(produced.filter(Q(holding__category="content") | Q(category="content"))),
+            demands=Count("pk"),
+            accounts=Coalesce(Sum(Coalesce(Subquery(accounts, output_field=models.IntegerField()), Value(0))), 0),
+            emergency=Count("pk", filter=Q(demand__emergency=True)),
+            nondisclosure=Count(
+                "pk", filter=Q(Exists(NondisclosureOrder.objects.filter(demand_id=OuterRef("demand_id"))))
+            ),
+            extraterritorial=Count("pk", filter=Q(extraterritorial)),
         )
         .order_by()
     )
-    case_rows = list(
-        cases.values_list(
-            "latest_analysis_id",
-            "demand__issuing_jurisdiction_id",
-            "demand__issuing_jurisdiction__name",
-            "demand__instrument__code",
-            "demand__instrument__name",
-            "n_accounts",
-            "demand__emergency",
-            "under_ndo",
-            "status",
-            "outcome",
-            "appeal_status",
-            "contempt_status",
-            "produced_any",
-            "produced_content",
+
+
+def _lines(groups: Iterable[dict]) -> list[Line]:
+    """A Line per group row (one bucket's figures of a country and instrument)."""
+    lines = []
+    for group in groups:
+        figures = Figures(
+            demands=group["demands"],
+            accounts=group["accounts"],
+            emergency=group["emergency"],
+            nondisclosure=group["nondisclosure"],
+            extraterritorial=group["extraterritorial"],
         )
-    )
-    analysis_ids = cases.filter(latest_analysis_id__isnull=False).values("latest_analysis_id")
-    items = dict(Analysis.objects.filter(pk__in=analysis_ids).order_by().values_list("pk", "result__items"))
-    overrides = HoldingOverride.objects.filter(analysis_id__in=analysis_ids).only("analysis_id", "item", "reach")
-    reach_overrides = {(o.analysis_id, o.item): o.reach for o in overrides.in_force()}
-    rows = []
-    for analysis_id, *facts, produced_any, produced_content in case_rows:
-        effective = tuple(
-            Item(
-                category=item.get("category", ""),
-                reach=reach_overrides.get((analysis_id, index), item.get("reach", Reach.NONE)),
-                storage=item.get("storage") or None,
-            )
-            for index, item in enumerate(items.get(analysis_id) or [])
-        )
-        rows.append(CaseRow._make([*facts, effective, produced_content if produced_any else None]))
-    return rows
+        setattr(figures, group["bucket"], group["demands"])
+        lines.append(Line(**{name: group[path] for name, path in GROUP_KEYS.items()}, figures=figures))
+    return lines
 
 
 def transparency_report(period: Period, *, min_count: int | None = None) -> Report:
+    """The report for `period`: one query, whatever the number of cases."""
     from django.conf import settings
 
     if min_count is None:
         min_count = settings.TRANSPARENCY_MIN_COUNT
-    return build_report(load_rows(period), period=period, min_count=min_count)
+    return build_report(_lines(_grouped(period)), period=period, min_count=min_count)
+
+
+# --------------------------------------------------------------------------- trend
+
+
+class TrendPoint(NamedTuple):
+    period: Period
+    figures: Figures
+
+
+@dataclass
+class Trend:
+    points: list[TrendPoint]  # one per half year, oldest first (the chart's and table's)
+    first: Period | None  # the half year of the first demand, if any
+
+
+def trend(*, today: dt.date, halves: int = TREND_HALVES) -> Trend:
+    """Demands per outcome in each half year, from the first demand's half (at most the
+    last `halves`, up to today's half or the latest with demands): one query."""
+    received = _received()
+    rows = (
+        Case.objects.annotate(on=received)
+        .annotate(year=ExtractYear("on"), month=ExtractMonth("on"))
+        .annotate(
+            half=models.Case(When(month__lte=6, then=Value(1)), default=Value(2), output_field=models.IntegerField()),
+            bucket=outcome_bucket(),
+        )
+        .values("year", "half", "bucket")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[int, int], Figures] = {}
+    for row in rows:
+        figures = counts.setdefault((row["year"], row["half"]), Figures())
+        figures.demands += row["n"]
+        setattr(figures, row["bucket"], getattr(figures, row["bucket"]) + row["n"])
+    if not counts:
+        return Trend(points=[], first=None)
+    first, last = half_year(*min(counts)), max(half_of(today), half_year(*max(counts)), key=lambda p: p.start)
+    shown = halves_between(first, last)[-halves:]
+    points = [TrendPoint(p, counts.get((p.start.year, 1 if p.start.month <= 6 else 2), Figures())) for p in shown]
+    return Trend(points=points, first=first)
+
+
+def trend_chart(points: list[TrendPoint]) -> dict:
+    """Geometry for a server-rendered SVG of stacked outcome columns per half year."""
+    width, height, left, bottom, top_pad = 640, 240, 40, 30, 16
+    plot_height = height - bottom - top_pad
+    top = max((p.figures.demands for p in points), default=0) or 1
+    slot = (width - left) / max(len(points), 1)
+    column = min(48.0, slot * 0.6)
+    columns = []
+    for i, point in enumerate(points):
+        x = left + i * slot + (slot - column) / 2
+        y = float(top_pad + plot_height)
+        segments = []
+        percent = point.figures.shares()
+        for key, label, n in point.figures.buckets():
+            if not n:
+                continue
+            length = plot_height * n / top
+            y -= length
+            segments.append(
+                {
+                    "y": round(y, 1),
+                    "height": round(length, 1),
+                    "fill": COLOURS[key],
+                    "label": label,
+                    "n": n,
+                    "share": percent[key],
+                }
+            )
+        columns.append(
+            {
+                "label": point.period.label,
+                "n": point.figures.demands,
+                "x": round(x, 1),
+                "width": round(column, 1),
+                "centre": round(x + column / 2, 1),
+                "value_y": round(y - 4, 1),
+                "segments": segments,
+            }
+        )
+    return {
+        "columns": columns,
+        "width": width,
+        "height": height,
+        "axis_y": top_pad + plot_height,
+        "label_y": height - 10,
+        "left": left,
+        "top": top,
+        "top_y": top_pad,
+    }

@@ -235,6 +235,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "contempt_by_stipulation",
             "contempt_sanctions_amount",
             "contempt_sanctions_period",
+            "contempt_sanctions_currency",
             "contempt_stayed",
             "counsel",
             "counsel_id",
@@ -258,6 +259,9 @@ class StatusContemptSerializer(serializers.Serializer):
     kind = serializers.CharField(allow_blank=True)
     by_stipulation = serializers.BooleanField()
     sanctions_amount = serializers.CharField(allow_null=True, help_text='A sum, e.g. "5000.00"; null when none.')
+    sanctions_currency = serializers.CharField(
+        allow_blank=True, help_text="ISO 4217 code of `sanctions_amount` (USD, GBP, EUR…); blank when none."
+    )
     stayed = serializers.BooleanField()
 
 
@@ -478,6 +482,12 @@ class TransitionSerializer(WhereMixin):
     by_stipulation = serializers.BooleanField(required=False, default=False)
     sanctions_amount = AmountField(required=False, allow_null=True)
     sanctions_period = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    sanctions_currency = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=3,
+        help_text="ISO 4217 code of `sanctions_amount`; blank: the issuing jurisdiction's currency.",
+    )
     stayed = serializers.BooleanField(required=False, default=False)
 
 
@@ -487,6 +497,14 @@ MANUAL_DEADLINE_CHOICES = [(kind.value, kind.label) for kind in MANUAL_DEADLINE_
 
 class RecordEventSerializer(WhereMixin):
     kind = serializers.ChoiceField(choices=COURT_EVENT_CHOICES)
+    motion_type = serializers.ChoiceField(
+        choices=list(workflow.MOTION_TYPES.items()),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For `motion_filed`, `motion_granted` and `motion_denied`: what the motion asks "
+        "(kept in the event's `data.motion_type`).",
+    )
     occurred_on = DateField(help_text="When it happened (not in the future).")
     expected_version = _version()
 
@@ -553,6 +571,11 @@ class ReportFiguresSerializer(serializers.Serializer):
     extraterritorial = serializers.IntegerField(
         help_text="The latest analysis reaches data stored outside the issuing country (or at an unknown place) "
         "through control."
+    )
+    shares = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=100),
+        help_text="Each outcome's share of the demands in whole per cent (keys as `outcomes`), rounded so that "
+        "they add up to 100 (all 0 without demands).",
     )
 
 

@@ -6,7 +6,10 @@ A sign-off stands for the answer it signed. It no longer stands once counsel
 overrides a holding or the facts are amended (`cases.actions.review.void_sign_off`
 records when and why), or once a newer analysis replaces the one signed
 (`cases.analysis.analyse_case` records that too). The case then awaits a sign-off of
-its latest analysis.
+its latest analysis, unless the case was closed first: a closed case takes no
+sign-off (the actions refuse one), so it says "Closed without counsel's sign-off"
+rather than awaiting one that can never come. The `state` values stay the three
+below (the API's enum): `case_closed` and the words say the rest.
 """
 
 import datetime as dt
@@ -24,6 +27,7 @@ STATES = {
     "the latest analysis awaits a new one",
 }
 STATE_CHOICES = list(STATES.items())
+CLOSED_UNSIGNED = "Closed without counsel's sign-off"
 
 
 def replaced_because(as_of: dt.date) -> str:
@@ -65,6 +69,7 @@ class SignOff:
     note: str = ""
     voided_at: dt.datetime | None = None
     voided_because: str | None = None
+    case_closed: bool = False  # the case was closed: no sign-off can come any more
 
     @property
     def stands(self) -> bool:
@@ -86,10 +91,18 @@ class SignOff:
     def in_words(self) -> str:
         """What the badge, the memo and the export say."""
         if self.state == AWAITING:
-            return "Awaiting counsel's sign-off"
+            return CLOSED_UNSIGNED if self.case_closed else "Awaiting counsel's sign-off"
         if self.state == SIGNED:
             return self.who_and_when
-        return f"{self.who_and_when} — no longer stands: {self.voided_because}"
+        voided = f"{self.who_and_when} — no longer stands: {self.voided_because}"
+        return f"{voided}; the case was closed without a new sign-off" if self.case_closed else voided
+
+    @property
+    def badge(self) -> str:
+        """The badge's short words: signed off, awaiting a sign-off, or closed without one."""
+        if self.state == SIGNED:
+            return "Signed off"
+        return CLOSED_UNSIGNED if self.case_closed else "Awaiting counsel's sign-off"
 
     def as_data(self) -> dict[str, Any]:
         """The API's and the export's `sign_off`."""
@@ -126,13 +139,20 @@ def of_analysis(signed: Signed | None, newer: Newer | None) -> SignOff | None:
     return standing
 
 
-def of_case(*, analysed: bool, signed: Signed | None, newer: Newer | None) -> SignOff | None:
+def of_case(*, analysed: bool, signed: Signed | None, newer: Newer | None, closed: bool = False) -> SignOff | None:
     """The case's sign-off: that of its latest signed analysis (`newer`: the analysis
     after that one, if any); awaited when no analysis was ever signed; None before
-    the first analysis (nothing to sign)."""
+    the first analysis (nothing to sign). On a `closed` case one that does not stand
+    says the case was closed without it."""
     if not analysed:
         return None
-    return of_analysis(signed, newer) or SignOff(AWAITING)
+    return _closed(of_analysis(signed, newer) or SignOff(AWAITING), closed)
+
+
+def _closed(case_sign_off: SignOff, closed: bool) -> SignOff:
+    if closed and case_sign_off.state != SIGNED:
+        return replace(case_sign_off, case_closed=True)
+    return case_sign_off
 
 
 def signed_row(analysis: Analysis) -> Signed | None:
@@ -155,15 +175,17 @@ def newer_row(analysis: Analysis | None) -> Newer | None:
     return None if analysis is None else Newer(analysis.pk, analysis.as_of, analysis.created_at)
 
 
-def of_analyses(newest_first: Sequence[Analysis]) -> tuple[SignOff | None, list[SignOff | None]]:
+def of_analyses(
+    newest_first: Sequence[Analysis], *, closed: bool = False
+) -> tuple[SignOff | None, list[SignOff | None]]:
     """The case's sign-off and each analysis's own (same order), from all of its
-    analyses newest first, as the case file reads them: no query."""
+    analyses newest first, as the case file reads them: no query. `closed`: the case is."""
     rows = [
         of_analysis(signed_row(analysis), newer_row(newest_first[index - 1]) if index else None)
         for index, analysis in enumerate(newest_first)
     ]
     case = next((row for row in rows if row is not None), None)
-    return (case or SignOff(AWAITING)) if newest_first else None, rows
+    return (_closed(case or SignOff(AWAITING), closed)) if newest_first else None, rows
 
 
 # What the API's case list and case read about the analyses, beside the case row.
@@ -198,5 +220,8 @@ def attach(cases: Iterable[Case]) -> None:
         signed = rows.get(case.signed_analysis_id)  # type: ignore[attr-defined]
         newer = latest if signed is not None and latest is not None and latest.pk != signed.pk else None
         case.sign_off = of_case(  # type: ignore[attr-defined]
-            analysed=latest is not None, signed=signed_row(signed) if signed else None, newer=newer_row(newer)
+            analysed=latest is not None,
+            signed=signed_row(signed) if signed else None,
+            newer=newer_row(newer),
+            closed=case.is_closed,
         )

@@ -1,7 +1,8 @@
 from django.urls import path
 
 from cases import views
-from cases.views import document_steps, preservation, productions
+from cases.views import document_steps, preservation, productions, rerun
+from cases.views.lists import case_list_csv
 from cases.views.notifications import mark_all_read, mark_read, notification_list
 from cases.views.order_steps import complete_task
 from cases.views.orders import extend_ndo
@@ -10,6 +11,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export.csv", case_list_csv, name="export_csv"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/analysis/", views.case_analysis, name="analysis"),
     path("<int:pk>/amend/", views.amend_demand, name="amend"),
@@ -35,6 +37,8 @@ urlpatterns = [
     path("<int:pk>/letters/new/", document_steps.new_letter, name="new_letter"),
     path("<int:pk>/extend-preservation/", preservation.extend_preservation_view, name="extend_preservation"),
     path("<int:pk>/disclosure-decision/", preservation.disclosure_decision_view, name="disclosure_decision"),
+    path("<int:pk>/what-if/", rerun.rerun, name="what_if"),
+    path("<int:pk>/what-if/<int:run>/", rerun.rerun_detail, name="what_if_run"),
 ]
 
 # The reports, included under /reports/ by config/urls.py.

@@ -6,13 +6,14 @@ the changes they list, and the tests are generated from them. A state with no
 targets is final.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cases.models import AppealStatus, Case, ContemptStatus, Status, TrackName
+from cases.models import AppealStatus, Case, ContemptStatus, Deadline, Status, TrackName
 
 S, A, C = Status, AppealStatus, ContemptStatus
 
@@ -146,8 +147,57 @@ EVENT_LABELS: Mapping[str, str] = {
 }
 
 
+# What a motion asks (`record_event`'s `motion_type`, kept in the event's data): the
+# timeline says "Motion to quash filed", not "Motion filed".
+MOTION_TYPES: Mapping[str, str] = {
+    "quash": "Motion to quash",
+    "modify": "Motion to modify",
+    "comity": "Comity motion (§2703(h)(2))",
+    "stay": "Motion to stay",
+    "other": "Other motion",
+}
+MOTION_EVENTS: Mapping[str, str] = {"motion_filed": "filed", "motion_granted": "granted", "motion_denied": "denied"}
+DEADLINE_EVENTS = ("deadline_added", "deadline_moved", "deadline_met", "deadline_cancelled")
+
+
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def _day(text) -> str:
+    """An event's ISO instant or date as "9 Dec 2026" (the day it names, in UTC)."""
+    try:
+        value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(text)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return f"{value.day} {value:%b %Y}"
+
+
+def deadline_name(kind: str, label: str = "") -> str:
+    """A deadline as the timeline names it: its kind's label, or a custom one's own."""
+    name = str(Deadline.Kind(kind).label) if kind in Deadline.Kind.values else kind.replace("_", " ").capitalize()
+    if kind == Deadline.Kind.CUSTOM and label:
+        return label
+    return f"{name}: {label}" if label and kind != Deadline.Kind.NDO_EXPIRY else name
+
+
+def event_title(kind: str, data: Mapping | None) -> str:
+    """A timeline entry in words, with what its data says: "Motion to quash filed",
+    "Deadline moved: Comity motion (§2703(h)(2)) from 9 Dec 2026 to 16 Dec 2026"."""
+    data = data if isinstance(data, Mapping) else {}
+    motion = MOTION_TYPES.get(str(data.get("motion_type") or ""))
+    if kind in MOTION_EVENTS and motion:
+        return f"{motion} {MOTION_EVENTS[kind]}"
+    if kind in DEADLINE_EVENTS and data.get("kind"):
+        text = f"{event_label(kind)}: {deadline_name(str(data['kind']), str(data.get('label') or ''))}"
+        if kind == "deadline_moved" and data.get("from") and data.get("due"):
+            return f"{text} from {_day(data['from'])} to {_day(data['due'])}"
+        if data.get("due"):
+            return f"{text}, due {_day(data['due'])}"
+        return text
+    return event_label(kind)
 
 
 def state_label(track: str, state: str) -> str:

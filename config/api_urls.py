@@ -1,14 +1,18 @@
 """The REST API, versioned under /api/v1/, with its OpenAPI schema and offline docs."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
-from django.urls import include, path, re_path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, include, path, re_path, resolve
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ApiView
@@ -45,7 +49,27 @@ class SchemaView(ApiView, SpectacularAPIView):
     strict_query = False
 
 
-class SwaggerView(ApiView, SpectacularSwaggerSplitView):
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+    _DocsPageBase = APIView  # what DocsPage is mixed into
+else:
+    _DocsPageBase = object
+
+
+class DocsPage(_DocsPageBase):
+    """A documentation page is for people: an anonymous browser (no token given) is
+    sent to the login page and back, not shown a bare 401. The schema itself stays an
+    API resource (401 without credentials)."""
+
+    def handle_exception(self, exc):
+        anonymous = isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed)
+        if anonymous and "HTTP_AUTHORIZATION" not in self.request.META and "script" not in self.request.GET:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
+
+class SwaggerView(DocsPage, ApiView, SpectacularSwaggerSplitView):
     """Swagger UI within the site's CSP as it stands: the split view serves the init
     script from this same URL (`?script`) instead of inline, and the template keeps its
     page rules in a stylesheet."""
@@ -66,7 +90,7 @@ REDOC_CSP: dict[str, list[str]] = {
 
 
 @method_decorator(csp_override(REDOC_CSP), name="dispatch")
-class RedocView(ApiView, SpectacularRedocView):
+class RedocView(DocsPage, ApiView, SpectacularRedocView):
     template_name = "api/redoc.html"
     strict_query = False
 
@@ -75,10 +99,22 @@ class RedocView(ApiView, SpectacularRedocView):
 @login_not_required
 def not_found(request, *args, **kwargs):
     """Any other API path, an id out of range included: the API's 404, also with DEBUG
-    on (where Django would answer an unmatched URL with its HTML debug page)."""
-    return JsonResponse(
-        {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}, status=404
-    )
+    on (where Django would answer an unmatched URL with its HTML debug page). This
+    route matches every path under /api/, so CommonMiddleware no longer adds a missing
+    slash here: a GET of a known path without it is redirected as before, and any other
+    method is told, in JSON (where Django would raise with DEBUG on)."""
+    message = "Not found."
+    path_info = request.path_info
+    if not path_info.endswith("/"):
+        try:
+            match = resolve(f"{path_info}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api-not-found":
+            if request.method in ("GET", "HEAD"):
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+            message = f"Not found: API paths end with a slash ({request.path}/)."
+    return JsonResponse({"error": {"status": 404, "code": "not_found", "message": message, "fields": {}}}, status=404)
 
 
 urlpatterns = [
@@ -113,5 +149,5 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
-    re_path(r"^.*/$", not_found, name="api-not-found"),  # last; CommonMiddleware still adds a missing slash
+    re_path(r"^.*$", not_found, name="api-not-found"),  # last: every other path under /api/, slash or not
 ]

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # Before anything reads a body (CSRF's process_view reads request.POST): 413 on size.
     "accounts.middleware.RequestSizeLimitMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    # The signed-in person's time zone for the page (not the API: UTC).
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -262,6 +264,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lexloci"}}
+# How long an API token, its user and roles stay cached (accounts/tokens.py). A revoked
+# token or a changed role is dropped at once; this bounds what a cache that missed the
+# drop (Redis unreachable for that moment) may still answer.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30)
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -476,6 +482,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["accounts.api.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The API's public base URL for its documents' `servers` (e.g. https://lexloci.example.net);
+# unset, the host the schema is asked from.
+API_SERVER_URL = env_str("API_SERVER_URL", "")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lexloci API",
     "DESCRIPTION": "Government data demands, their reach analysis and case status.",
@@ -486,6 +495,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and Redoc from the vendored sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI draws each one as a link inside the operation's toggle
+    # button, which keyboards and screen readers cannot tell apart (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     # Redoc's default theme asks for Google Fonts; the pages fetch nothing from outside
     # (templates/api/redoc.html drops the font link), so it uses the site's system fonts.
@@ -501,7 +513,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Strings without NUL, ids as integers, and the links from lists to records to
     # workflow steps (accounts.api.publish_contract) after the enums are named.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "accounts.api.publish_contract"],
+    # Then one tag per resource (Redoc's sections) and the requesting host as the
+    # server, unless API_SERVER_URL names the public one (config/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.publish_contract",
+        "config.api_schema.tag_operations",
+        "config.api_schema.serve_from_request",
+    ],
+    "SERVERS": [{"url": API_SERVER_URL, "description": "Lexloci API"}] if API_SERVER_URL else [],
     # One name for each set of choices the fields share.
     "ENUM_NAME_OVERRIDES": {
         "ContemptKindEnum": "cases.models.ContemptKind",
@@ -525,10 +545,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "config.log_redaction.RedactingFilter"}},
+    "filters": {
+        "redact": {"()": "config.log_redaction.RedactingFilter"},
+        "forbidden_without_traceback": {"()": "accounts.log_filters.ForbiddenWithoutTraceback"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # A 403 is one warning line, not a traceback (accounts/log_filters.py).
+    "loggers": {"django.request": {"filters": ["forbidden_without_traceback"]}},
 }
 
 # --- Lexloci ------------------------------------------------------------------

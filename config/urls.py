@@ -2,13 +2,18 @@ import sys
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.defaults import page_not_found, server_error
+from django.views.generic import RedirectView
 
-from accounts.security import ThrottledAdminAuthenticationForm, ThrottledLoginView
+from accounts import views as account_views
+from accounts.security import SignedOutView, ThrottledAdminAuthenticationForm, ThrottledLoginView
 from cases import views as case_views
 from cases.urls import notification_patterns, report_patterns
 
@@ -17,10 +22,18 @@ admin.site.login_form = ThrottledAdminAuthenticationForm  # the admin's login is
 urlpatterns = [
     path("", case_views.home, name="home"),
     path("healthz", case_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says: the vendored icon, to anyone.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=False)),
+        name="favicon",
+    ),
     path("login/", ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", SignedOutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", account_views.profile, name="profile"),
+    path("profile/browser-time-zone/", account_views.browser_time_zone, name="profile_browser_time_zone"),
     path("cases/", include("cases.urls")),
     path("demands/", include("requests_app.urls")),
     path("reports/", include((report_patterns, "reports"))),

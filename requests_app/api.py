@@ -95,6 +95,15 @@ class DemandViewSet(
     permission_classes = [roles.CanLogDemands]
     lookup_value_regex = "[0-9]{1,18}"  # beyond 64-bit ids the database would overflow
 
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Logs the demand (`DemandSerializer.create`) and answers with it read back in the
+        list's few queries, however many accounts and holdings it has."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        demand = serializer.save()
+        body = self.get_serializer(self.get_queryset().get(pk=demand.pk)).data
+        return Response(body, status=201, headers=self.get_success_headers(body))
+
     def get_queryset(self):
         accounts = TargetAccount.objects.select_related("residence").prefetch_related(
             "holdings__data_location", "holdings__controlled_by"

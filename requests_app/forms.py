@@ -6,13 +6,26 @@ holding on the third account leaves nothing written.
 """
 
 import re
+import secrets
+from collections.abc import Callable
 from typing import cast
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.forms import formset_factory
+from django.forms.models import ModelChoiceIteratorValue
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
+from django.utils.html import format_html
 
+from accounts.time_zones import is_zone
 from cases.actions import AccountToLog, log_demand
 from cases.actions.intake import chosen_kind_error
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
@@ -27,8 +40,9 @@ from requests_app.models import (
     RequestKind,
     TargetAccount,
     arrival_errors,
+    document_name,
+    existing_reference,
     instrument_errors,
-    reference_taken,
 )
 
 
@@ -43,11 +57,15 @@ def _date_widget() -> forms.DateInput:
 class InstrumentSelect(forms.Select):
     """The instrument picker. Each option carries what the page's script needs to fit
     the rest of the form to it: `data-kind`, `data-issuers` (the jurisdictions that may
-    issue it on some day; the server checks the served day) and `data-pending` (Indian
-    process, which takes the day its proceeding began)."""
+    issue it on some day; the server checks the served day), `data-document` (what the
+    document served is called) and `data-pending` (Indian process, which takes the day
+    its proceeding began)."""
+
+    # A callable giving code -> issuers; the form sets it (queried once per page).
+    issuers: Callable[[], dict[str, list[str]]] | None = None
 
     def get_context(self, name, value, attrs):
-        self._issuers = LegalInstrument.objects.issuers()  # 3 queries, once per page
+        self._issuers = self.issuers() if self.issuers else LegalInstrument.objects.issuers()
         return super().get_context(name, value, attrs)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
@@ -56,8 +74,23 @@ class InstrumentSelect(forms.Select):
         if instrument is not None:
             option["attrs"]["data-kind"] = instrument.kind
             option["attrs"]["data-issuers"] = " ".join(getattr(self, "_issuers", {}).get(instrument.code, []))
+            option["attrs"]["data-document"] = document_name(instrument)
             if instrument.takes_pending_since:
                 option["attrs"]["data-pending"] = "1"
+        return option
+
+
+class CourtSelect(forms.Select):
+    """The courts and issuing authorities, grouped by jurisdiction; each option carries
+    `data-jurisdiction` (the page's script offers those of the issuing jurisdiction)
+    and `data-zone` (where it sits: the times' zone when none is picked)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        court = getattr(value, "instance", None)
+        if court is not None:
+            option["attrs"]["data-jurisdiction"] = court.jurisdiction_id
+            option["attrs"]["data-zone"] = court.time_zone
         return option
 
 
@@ -86,14 +119,98 @@ TIME_ZONES = [
     ("Australia/Sydney", "Sydney"),
 ]
 ZONE_NAMES = dict(TIME_ZONES)
+COURT_ZONE = ""  # the blank choice: the issuing court's zone, else UTC
+
+
+def known_zone(zone) -> bool:
+    """Whether `zone` is an IANA time zone name (e.g. Europe/Berlin)."""
+    return isinstance(zone, str) and is_zone(zone)
+
+
+class ZoneField(forms.ChoiceField):
+    """The zone typed times are read in: the usual ones and the courts' are offered; any
+    IANA zone is accepted (a user's own zone need not be in the list)."""
+
+    def valid_value(self, value) -> bool:
+        return known_zone(value)
+
+
+def zone_choices(*extra: str, blank: str | None = None) -> list:
+    """The usual zones, then any other zone in `extra` (a court's, the user's) under
+    "Other zones"; `blank` labels a first, empty choice."""
+    others = sorted({z for z in extra if z and z not in ZONE_NAMES and known_zone(z)})
+    choices: list = [(COURT_ZONE, blank)] if blank else []
+    choices += TIME_ZONES
+    if others:
+        choices.append(("Other zones", [(z, z.replace("_", " ")) for z in others]))
+    return choices
+
+
+# A document that passed its checks on a refused intake is kept in the storage (under
+# a random name) until the form is sent again, so it need not be attached again; the
+# form carries a signed reference to it, valid for its user and a day.
+KEPT_DIR = "intake-kept"
+KEPT_SALT = "requests_app.intake.kept-document"
+KEPT_MAX_AGE = 24 * 3600
+_KEPT_KEY = re.compile(rf"{KEPT_DIR}/[A-Za-z0-9_-]{{32,64}}\.pdf")
+
+
+def sweep_kept(now=None) -> int:
+    """Delete kept documents older than their token (abandoned forms); how many."""
+    now = now or timezone.now()
+    try:
+        names = default_storage.listdir(KEPT_DIR)[1]
+    except FileNotFoundError:
+        return 0
+    swept = 0
+    for name in names:
+        key = f"{KEPT_DIR}/{name}"
+        try:
+            stale = (now - default_storage.get_modified_time(key)).total_seconds() > KEPT_MAX_AGE
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if stale:
+            default_storage.delete(key)
+            swept += 1
+    return swept
+
+
+def keep_document(document, *, user_id) -> str:
+    """Store a checked upload under a random name; the signed token that names it.
+    Documents kept for forms never sent again are swept out here, after a day."""
+    sweep_kept()
+    key = default_storage.save(f"{KEPT_DIR}/{secrets.token_urlsafe(32)}.pdf", document)
+    name = (document.name or "document.pdf").rsplit("/", 1)[-1][:120]
+    return signing.dumps({"key": key, "name": name, "user": user_id}, salt=KEPT_SALT)
+
+
+def kept_document(token: str, *, user_id) -> dict | None:
+    """The kept document a token names ({key, name}), or None when the token is not
+    one this user was given in the last day or its file is gone."""
+    try:
+        kept = signing.loads(token, salt=KEPT_SALT, max_age=KEPT_MAX_AGE)
+    except signing.BadSignature:  # expired tokens too (SignatureExpired)
+        return None
+    if user_id is None or not isinstance(kept, dict) or kept.get("user") != user_id:
+        return None
+    key = kept.get("key")
+    if not isinstance(key, str) or not _KEPT_KEY.fullmatch(key) or not default_storage.exists(key):
+        return None
+    return {"key": key, "name": str(kept.get("name") or "document.pdf")}
+
+
+def discard_kept(token: str | None, *, user_id) -> None:
+    if token and (kept := kept_document(token, user_id=user_id)):
+        default_storage.delete(kept["key"])
 
 
 class DemandForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
+    time_zone = ZoneField(
         choices=TIME_ZONES,
-        initial="UTC",
+        required=False,
         label="Times below are in",
         help_text="The wall-clock times you enter are read in this zone and stored in UTC.",
+        widget=forms.Select(attrs={"data-role": "zone"}),
     )
     instrument = InstrumentChoiceField(
         queryset=LegalInstrument.objects.order_by("code"),
@@ -101,13 +218,23 @@ class DemandForm(forms.ModelForm):
         widget=InstrumentSelect(attrs={"data-role": "instrument"}),
         error_messages={"invalid_choice": "Unknown instrument: pick one from the catalogue."},
     )
+    # Any code is read (a refused one is refused naming the instrument); only the
+    # jurisdictions that may issue some instrument are offered (never the EU itself).
     issuing_jurisdiction = forms.ModelChoiceField(
         queryset=Jurisdiction.objects.order_by("name"),
         widget=forms.Select(attrs={"data-role": "issuer"}),
         help_text="Only the jurisdictions that may issue the instrument are accepted.",
+        error_messages={"invalid_choice": "Unknown jurisdiction: pick one from the list."},
     )
     court = forms.ModelChoiceField(
-        queryset=Court.objects.order_by("name"), required=False, empty_label="None / unknown"
+        queryset=Court.objects.select_related("jurisdiction"),
+        required=False,
+        label="Issuing court or authority",
+        empty_label="None / not listed",
+        widget=CourtSelect(attrs={"data-role": "court"}),
+        help_text="Those of the issuing jurisdiction are offered. One that is not listed: name it under "
+        "Issuing authority.",
+        error_messages={"invalid_choice": "Unknown court: pick one from the list, or none."},
     )
     served_entity = forms.ModelChoiceField(queryset=ControllingEntity.objects.order_by("name"))
     request_kind = forms.ChoiceField(
@@ -128,9 +255,13 @@ class DemandForm(forms.ModelForm):
     )
     document = forms.FileField(
         required=False,
-        label="Warrant document (PDF, at most 10 MB)",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        label="Demand document (PDF, at most 10 MB)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf", "data-role": "document"}),
     )
+    # The signed reference to a document kept from a refused try (`keep_document`).
+    kept_document: forms.CharField | None = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    document_label = "{name} (PDF, at most 10 MB)"
 
     class Meta:
         model = Demand
@@ -159,20 +290,147 @@ class DemandForm(forms.ModelForm):
     field_order = ["reference", "instrument", "issuing_jurisdiction", "issuing_authority", "court", "served_entity",
                    "time_zone"]  # fmt: skip
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id = getattr(user, "pk", None)
+        self._issuers: dict[str, list[str]] | None = None
+        self._courts: list[Court] | None = None
+        instrument = self.fields["instrument"].widget
+        if isinstance(instrument, InstrumentSelect):
+            instrument.issuers = self.issuers
+        # Rendered lazily: a POST that is saved never queries them.
+        self.fields["issuing_jurisdiction"].widget.choices = CallableChoiceIterator(self._issuer_choices)
+        self.fields["court"].widget.choices = CallableChoiceIterator(self._court_choices)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = self._zone_choices
+        self.fields["document"].label = self.document_label.format(name=document_name(self._instrument()))
+        self.fields["document"].widget.attrs["data-label"] = self.document_label  # the page's script names it
+
+    # --- what the page offers
+
+    def issuers(self) -> dict[str, list[str]]:
+        """Each instrument's code -> who may issue it on some day (3 queries, once)."""
+        if self._issuers is None:
+            self._issuers = LegalInstrument.objects.issuers()
+        return self._issuers
+
+    def courts(self) -> list[Court]:
+        if self._courts is None:
+            field = cast(forms.ModelChoiceField, self.fields["court"])
+            offered = cast(QuerySet[Court], field.queryset)  # a model field's: never None
+            self._courts = list(offered.order_by("jurisdiction__name", "name"))
+        return self._courts
+
+    def _issuer_choices(self) -> list:
+        codes = {code for issuers in self.issuers().values() for code in issuers}
+        current = self["issuing_jurisdiction"].value()
+        if current:  # e.g. a demand on file: shown, and refused naming its instrument
+            codes.add(str(getattr(current, "pk", current)))
+        offered = Jurisdiction.objects.filter(code__in=codes).order_by("name")
+        return [("", "---------"), *((j.code, f"{j.name} ({j.code})") for j in offered)]
+
+    def _court_choices(self) -> list:
+        groups: dict[str, list] = {}
+        for court in self.courts():
+            label = f"{court.jurisdiction.name} ({court.jurisdiction_id})"
+            groups.setdefault(label, []).append((ModelChoiceIteratorValue(court.pk, court), court.name))
+        return [("", cast(forms.ModelChoiceField, self.fields["court"]).empty_label), *groups.items()]
+
+    def _zone_choices(self) -> list:
+        extra = [c.time_zone for c in self.courts()]
+        extra += [str(self["time_zone"].value() or "")]
+        blank = None if self.fields["time_zone"].required else "The issuing court's zone (UTC without a court)"
+        return zone_choices(*extra, blank=blank)
+
+    def _instrument(self) -> LegalInstrument | None:
+        """The instrument picked (bound) or on file (initial), for the document's name."""
+        code = self.data.get(self.add_prefix("instrument")) if self.is_bound else self.initial.get("instrument")
+        if isinstance(code, LegalInstrument):
+            return code
+        if not code or not isinstance(code, str):
+            return None
+        return LegalInstrument.objects.filter(code=code).first()
+
+    # --- reading it
+
+    def entry_zone(self) -> str:
+        """The zone the typed times are read in: the one picked; none picked, the chosen
+        court's; else UTC. An unknown zone is refused by its own field (read in UTC)."""
+        if not self.is_bound:
+            return "UTC"
+        zone = self.data.get(self.add_prefix("time_zone"))
+        if zone:
+            return zone if known_zone(zone) else "UTC"
+        court = str(self.data.get(self.add_prefix("court")) or "")
+        if court.isdigit():
+            found = Court.objects.filter(pk=court).values_list("time_zone", flat=True).first()
+            if known_zone(found):
+                return cast(str, found)
+        return "UTC"
+
     def full_clean(self):
-        # The times are read in the zone picked on the same form (an unknown zone is
-        # refused by its own field; the times are then read in UTC).
-        zone = self.data.get(self.add_prefix("time_zone")) if self.is_bound else None
-        with timezone.override(zone if zone in ZONE_NAMES else "UTC"):
+        with timezone.override(self.entry_zone()):
             super().full_clean()
 
+    def kept_token(self) -> str:
+        if not self.is_bound or "kept_document" not in self.fields:
+            return ""
+        return str(self.data.get(self.add_prefix("kept_document")) or "")
+
+    def kept(self) -> dict | None:
+        """The document kept from an earlier try ({key, name}), if the form names one."""
+        token = self.kept_token()
+        if getattr(self, "_kept", (None,))[0] != token:
+            self._kept = (token, kept_document(token, user_id=self.user_id) if token else None)
+        return self._kept[1]
+
+    def keep(self) -> None:
+        """After a refused try: keep a new document that passed its checks (replacing one
+        kept before), so the page need not ask for it again."""
+        document = getattr(self, "cleaned_data", {}).get("document")
+        if "kept_document" not in self.fields or not isinstance(document, UploadedFile):
+            return
+        discard_kept(self.kept_token(), user_id=self.user_id)
+        document.seek(0)
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST
+        data[self.add_prefix("kept_document")] = keep_document(document, user_id=self.user_id)
+        self.data = data
+
+    def document_widget(self) -> str:
+        """The file input, described by the note of a kept document (and its errors)."""
+        field = self["document"]
+        described = [f"{field.auto_id}_kept"] if self.kept() else []
+        described += [f"{field.auto_id}_error"] if field.errors else []
+        return field.as_widget(attrs={"aria-describedby": " ".join(described)} if described else None)
+
     def clean_document(self):
-        return validate_pdf_document(self.cleaned_data.get("document"))
+        document = validate_pdf_document(self.cleaned_data.get("document"))
+        if document:
+            return document  # a new file replaces a kept one
+        if self.kept_token():
+            kept = self.kept()
+            if kept is None:
+                raise ValidationError(
+                    "The document kept from your last try is no longer available (kept for a day): attach it again.",
+                    code="kept_expired",
+                )
+            return File(default_storage.open(kept["key"], "rb"), name=kept["name"])
+        return document
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
-        if message := reference_taken(reference):
-            raise ValidationError(message)
+        if existing := existing_reference(reference):
+            taken, case = existing
+            if case:
+                raise ValidationError(
+                    format_html(
+                        'A demand with reference {} is already logged: <a href="{}">case {}</a>.',
+                        taken,
+                        reverse("cases:detail", args=[case]),
+                        case,
+                    ),
+                    code="taken",
+                )
+            raise ValidationError(f"A demand with reference {taken} is already logged.", code="taken")
         return reference
 
     def clean(self):
@@ -188,6 +446,7 @@ class DemandForm(forms.ModelForm):
             received_at=data.get("received_at"),
             extended=bool(data.get("extended")),
             pending_since=data.get("pending_since"),
+            court=data.get("court"),
         ).items():
             if field not in self.errors:
                 self.add_error(field, message)
@@ -366,10 +625,11 @@ def holdings_prefix(index: int) -> str:
 
 
 class DemandIntake:
-    """All the forms of the intake page, validated and saved as one."""
+    """All the forms of the intake page, validated and saved as one. `zone` is what the
+    time zone field starts at (the user's last intake zone, `accounts.profiles`)."""
 
-    def __init__(self, data=None, files=None):
-        self.demand = DemandForm(data, files)
+    def __init__(self, data=None, files=None, *, user=None, zone: str = COURT_ZONE):
+        self.demand = DemandForm(data, files, user=user, initial={"time_zone": zone})
         self.ndo = NondisclosureForm(data, prefix="ndo")
         self.accounts = AccountFormSet(data, prefix="accounts")
         self.holdings = [HoldingFormSet(data, prefix=holdings_prefix(i)) for i in range(len(self.accounts.forms))]
@@ -423,9 +683,20 @@ class DemandIntake:
             for account_form, holdings in self._kept()
         ]
         orders = [self.ndo.save(commit=False)] if self.ndo.has_changed() else []
-        return log_demand(
-            demand=self.demand.save(commit=False), accounts=accounts, orders=orders, by=by, via="at intake"
-        )
+        demand = self.demand.save(commit=False)
+        try:
+            case = log_demand(demand=demand, accounts=accounts, orders=orders, by=by, via="at intake")
+        finally:
+            document = self.demand.cleaned_data.get("document")
+            if isinstance(document, File) and not isinstance(document, UploadedFile):
+                document.close()  # the kept file, opened from the storage
+        # Logged: the document kept from an earlier try is on file now (or was replaced).
+        discard_kept(self.demand.kept_token(), user_id=self.demand.user_id)
+        return case
+
+    def keep_document(self) -> None:
+        """After a refused try: keep the document that passed its checks (DemandForm.keep)."""
+        self.demand.keep()
 
     def add_refusal(self, refusal: ValidationError) -> None:
         """Show a rule the action refused (e.g. a reference logged meanwhile) on the form."""
@@ -444,18 +715,22 @@ TIMES = ("served_at", "received_at", "due_at")
 class AmendDemandForm(DemandForm):
     """The demand's facts as logged, to correct: all but the reference, which names it."""
 
-    time_zone = forms.ChoiceField(
+    time_zone = ZoneField(
         choices=TIME_ZONES,
         initial="UTC",
         label="Times below are in",
         help_text="They are shown in UTC; pick another zone only to type them again in it.",
+        widget=forms.Select(attrs={"data-role": "zone"}),
     )
     document = forms.FileField(
         required=False,
-        label="Replace the warrant document (PDF, at most 10 MB)",
+        label="Replace the document (PDF, at most 10 MB)",
         help_text="Leave it empty to keep the document on file.",
-        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf", "data-role": "document"}),
     )
+    kept_document = None  # a correction is not kept across tries
+
+    document_label = "Replace the document: {name} (PDF, at most 10 MB)"
 
     class Meta(DemandForm.Meta):
         fields = [*AMENDABLE_ON_PAGE, "document"]

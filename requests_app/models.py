@@ -36,19 +36,48 @@ MAX_HOLDINGS = limits.MAX_HOLDINGS_PER_ACCOUNT  # per account
 MAX_HOLDINGS_PER_DEMAND = limits.MAX_HOLDINGS_PER_DEMAND  # all accounts together
 
 
-def reference_taken(reference: str, *, excluding: int | None = None) -> str | None:
-    """Why a reference cannot be used: an existing demand has it, ignoring case and
-    surrounding spaces (other than the demand `excluding`, whose own it is). None when
-    it is free."""
-    demands = Demand.objects.filter(reference__iexact=(reference or "").strip())
+def existing_reference(reference: str, *, excluding: int | None = None) -> tuple[str, int | None] | None:
+    """The demand that has this reference already, ignoring case and surrounding spaces
+    (other than the demand `excluding`, whose own it is): its reference as logged and
+    its case's id. None when the reference is free."""
+    # Compared as the unique index on LOWER(reference) holds it, so the index answers.
+    demands = Demand.objects.annotate(reference_lower=Lower("reference")).filter(
+        reference_lower=(reference or "").strip().lower()
+    )
     if excluding is not None:
         demands = demands.exclude(pk=excluding)
-    existing = demands.values_list("reference", "case__pk").first()
+    return demands.values_list("reference", "case__pk").first()
+
+
+def reference_taken(reference: str, *, excluding: int | None = None) -> str | None:
+    """Why a reference cannot be used: an existing demand has it (`existing_reference`).
+    These are the API's words; the intake page links to the case instead. None when it
+    is free."""
+    existing = existing_reference(reference, excluding=excluding)
     if existing is None:
         return None
     taken, case = existing
     where = f" (case {case}, /cases/{case}/)" if case else ""
     return f"A demand with reference {taken} is already logged{where}."
+
+
+# What the document served on the provider is called, where it is not the instrument's
+# own name: an EPO is served as its certificate (Regulation (EU) 2023/1543 Art. 9).
+DOCUMENT_NAMES = {
+    "US-SCA-2703D": "Court order",
+    "EU-EPO": "European Production Order Certificate (EPOC)",
+    "EU-EPO-PR": "European Preservation Order Certificate (EPOC-PR)",
+    "BR-MCI-ORDER": "Court order",
+    "DE-STPO-95": "Request to surrender",
+}
+
+
+def document_name(instrument: LegalInstrument | None) -> str:
+    """What the demand's document is called: "Warrant" for a US warrant, "Overseas
+    production order", "European Production Order Certificate (EPOC)"..."""
+    if instrument is None:
+        return "Demand document"
+    return DOCUMENT_NAMES.get(instrument.code, instrument.name)
 
 
 def arrival_errors(served_at, received_at) -> dict[str, str]:
@@ -76,13 +105,15 @@ def instrument_errors(
     received_at=None,
     extended: bool = False,
     pending_since=None,
+    court: Court | None = None,
 ) -> dict[str, str]:
     """What the demand's instrument does not allow, by field: an issuer that may not
     issue it on the day it was served (its own jurisdiction, or for EU-EPO and EU-EPO-PR
-    a member of every issuing bloc that day: RULES.md §2 step 1), `extended` on a
-    production (only a preservation is extended), `pending_since` on process other
-    than Indian (IN-CRPC-91, IN-BNSS-94), or a proceeding that began after the demand
-    was served. Nothing is checked without an instrument (its own field says why)."""
+    a member of every issuing bloc that day: RULES.md §2 step 1; never the EU itself),
+    a `court` of another jurisdiction than the issuer, `extended` on a production (only
+    a preservation is extended), `pending_since` on process other than Indian
+    (IN-CRPC-91, IN-BNSS-94), or a proceeding that began after the demand was served.
+    Nothing is checked without an instrument (its own field says why)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -94,6 +125,15 @@ def instrument_errors(
     if issuing_jurisdiction and not instrument.allows_issuer(issuing_jurisdiction, day):
         errors["issuing_jurisdiction"] = (
             f"{issuing_jurisdiction} cannot issue this demand: {instrument.issuer_rule(day)}."
+        )
+        if issuing_jurisdiction == instrument.jurisdiction_id:
+            # EU-EPO's own jurisdiction is the EU, which issues nothing itself.
+            errors["issuing_jurisdiction"] += " Name the member state whose authority issued it."
+    elif issuing_jurisdiction and court is not None and court.jurisdiction_id != issuing_jurisdiction:
+        errors["court"] = (
+            f"{court.name} is a court or authority of {court.jurisdiction_id}, not of the issuing jurisdiction "
+            f"{issuing_jurisdiction}: pick one of {issuing_jurisdiction}'s, or none (and name it as the issuing "
+            "authority)."
         )
     if extended and not instrument.is_preservation:
         errors["extended"] = (

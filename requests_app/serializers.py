@@ -118,7 +118,10 @@ class DemandSerializer(RequestModelSerializer):
         "EU-EPO and EU-EPO-PR a member of all its issuing blocs (else 400 naming this field).",
     )
     court = CourtField(
-        required=False, allow_null=True, help_text="The issuing court: a catalogue court's name or alias, e.g. SDNY."
+        required=False,
+        allow_null=True,
+        help_text="The issuing court or authority: a catalogue court's name or alias (e.g. SDNY, Amtsgericht "
+        "München), one of the issuing jurisdiction's (else 400 naming this field).",
     )
     served_entity = KnownSlugField(slug_field="name", queryset=ControllingEntity.objects.all())
     accounts = AccountSerializer(many=True, min_length=1, max_length=MAX_ACCOUNTS)  # type: ignore[call-arg]  # see holdings
@@ -192,6 +195,7 @@ class DemandSerializer(RequestModelSerializer):
             received_at=attrs.get("received_at"),
             extended=bool(attrs.get("extended")),
             pending_since=attrs.get("pending_since"),
+            court=attrs.get("court"),
         ):
             raise serializers.ValidationError(errors)
         if message := chosen_kind_error(attrs.get("instrument"), attrs.get("request_kind")):

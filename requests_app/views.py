@@ -1,15 +1,20 @@
 """Intake: one page to log a demand with its accounts, holdings and nondisclosure order."""
 
+from typing import cast
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
+from accounts.models import Profile
 from jurisdictions.models import DataLocation
 from requests_app.documents import document_response
 from requests_app.forms import (
+    COURT_ZONE,
     MAX_ACCOUNTS,
     MAX_HOLDINGS,
     AccountForm,
@@ -18,6 +23,7 @@ from requests_app.forms import (
     HoldingForm,
     HoldingFormSet,
     holdings_prefix,
+    known_zone,
 )
 from requests_app.models import Demand
 
@@ -38,11 +44,29 @@ def _operators() -> dict[str, dict]:
     }
 
 
+def _starting_zone(profile: Profile) -> str:
+    """Where the form's time zone starts: the user's last intake zone, else their own
+    zone, else the issuing court's (the blank choice: UTC without a court)."""
+    for zone in (profile.intake_time_zone, profile.time_zone):
+        if known_zone(zone):
+            return zone
+    return COURT_ZONE
+
+
+def _remember_zone(profile: Profile, zone: str) -> None:
+    """The zone picked on a logged intake is the next one's default (blank: the court's)."""
+    zone = zone if known_zone(zone) else ""
+    if profile.intake_time_zone != zone:
+        profile.intake_time_zone = zone
+        profile.save(update_fields=["intake_time_zone", "updated_at"])
+
+
 @require_http_methods(["GET", "POST"])
 def demand_new(request: HttpRequest) -> HttpResponse:
     _require_role(request, *INTAKE_ROLES)
+    profile, _ = Profile.objects.get_or_create(user=cast(User, request.user))  # signed in: _require_role
     if request.method == "POST":
-        intake = DemandIntake(request.POST, request.FILES)
+        intake = DemandIntake(request.POST, request.FILES, user=request.user)
         case = None
         if intake.is_valid():
             try:
@@ -50,6 +74,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as refusal:
                 intake.add_refusal(refusal)
         if case is not None:
+            _remember_zone(profile, intake.demand.cleaned_data.get("time_zone") or "")
             # In-process tasks have analysed it by now; with workers it may still be running.
             reference = case.demand.reference
             if case.analyses.exists():
@@ -57,12 +82,11 @@ def demand_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Demand {reference} logged; its analysis appears below when it is done.")
             return redirect("cases:detail", pk=case.pk)
-        if intake.demand.files.get("document") and intake.error_count:
-            # Browsers do not keep a chosen file across a refused form.
-            messages.warning(request, "Attach the warrant document again before saving: it was not kept.")
+        # Browsers do not keep a chosen file across a refused form: the server does.
+        intake.keep_document()
         status = 422
     else:
-        intake = DemandIntake()
+        intake = DemandIntake(user=request.user, zone=_starting_zone(profile))
         status = 200
     return render(
         request,
@@ -110,7 +134,7 @@ def holding_form(request: HttpRequest, account: int) -> HttpResponse:
     return render(
         request,
         "requests_app/demand_form.html#new_holding",
-        {"holding": form, "account_index": account, "prefix": prefix, "total": index + 1},
+        {"holding": form, "account_index": account, "holding_number": index + 1, "prefix": prefix, "total": index + 1},
     )
 
 

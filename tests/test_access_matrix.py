@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken
-from cases.models import Analysis, Case, CaseDocument, CaseEvent, CaseTask, Deadline
+from cases.models import Analysis, Case, CaseDocument, CaseEvent, CaseTask, Deadline, WhatIfRun
 from jurisdictions.models import Agreement, ConflictRule, Court, Jurisdiction, LegalInstrument
 from requests_app.models import NondisclosureOrder
 
@@ -87,25 +87,30 @@ RULES: dict[str, dict] = {
     "logout": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 302)},
     "password_change": {"get": page(PERSONAS, 200) | {"outsider": 200}, "post": page(PERSONAS, 200)},
     "password_change_done": {"get": page(PERSONAS, 200)},
+    # Everyone signed in picks their own time zone; an empty POST names the missing field (400).
+    "profile": {"get": page(PERSONAS, 200), "post": page(PERSONAS, 400)},
+    "profile_browser_time_zone": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 400)},
     "healthz": {"get": public(200)},
+    "favicon": {"get": public(302)},  # to the vendored static icon
     # --- pages
     "home": {"get": page(PAGE_READERS, 200)},
     "cases:list": {"get": page(PAGE_READERS, 200)},
+    "cases:export_csv": {"get": page(PAGE_READERS, 200)},
     "cases:detail": {"get": page(PAGE_READERS, 200)},
     "cases:analysis": {"get": page(PAGE_READERS, 200)},
     # Intake corrects facts only before the first analysis; the seeded case is analysed
     # and closed, so counsel is sent back to its file (a closed case's facts are final).
     "cases:amend": {"get": page(PAGE_COUNSEL, 302), "post": page(PAGE_COUNSEL, 302)},
     "cases:sign_off": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},
-    "cases:assign": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:override": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:change_track": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:record_event": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:contempt_stay": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:add_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:move_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:complete_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
-    "cases:cancel_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    "cases:assign": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:override": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:change_track": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:record_event": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:contempt_stay": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:add_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:move_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:complete_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
+    "cases:cancel_deadline": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 302)},  # refused: PRG
     "cases:extend_preservation": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:record_production": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:document_download": {"get": page(PAGE_READERS, 200)},
@@ -115,6 +120,9 @@ RULES: dict[str, dict] = {
     "cases:extend_ndo": {"get": page(PAGE_COUNSEL, 200), "post": page(PAGE_COUNSEL, 422)},
     "cases:complete_task": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
     "cases:disclosure_decision": {"get": page(PERSONAS, 405), "post": page(PAGE_COUNSEL, 422)},
+    # Re-runs as of another date: every reader sees them; counsel adds one (kept on the file).
+    "cases:what_if": {"get": page(PAGE_READERS, 200), "post": page(PAGE_COUNSEL, 400)},
+    "cases:what_if_run": {"get": page(PAGE_READERS, 200)},
     "cases:export_json": {"get": page(PAGE_READERS, 200)},
     "cases:memo_pdf": {"get": page(PAGE_READERS, 200)},
     "reports:transparency": {"get": page(PAGE_READERS, 200)},
@@ -130,7 +138,7 @@ RULES: dict[str, dict] = {
     "notifications:list": {"get": page(PERSONAS, 200)},
     "notifications:mark_read": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 404)},
     "notifications:mark_all_read": {"get": page(PERSONAS, 405), "post": page(PERSONAS, 302)},
-    "catalogue:what_if": {"get": page(PAGE_READERS, 200), "post": page(PAGE_READERS, 422)},
+    "catalogue:what_if": {"get": page(PAGE_READERS, 200), "post": page(PAGE_READERS, 400)},
     # --- REST API
     "v1:case-list": {"get": api(API_READERS, 200)},
     "v1:case-detail": {"get": api(API_READERS, 200)},
@@ -172,8 +180,9 @@ RULES: dict[str, dict] = {
     "transparency-report": {"get": api(API_READERS, 200)},
     # The schema and its viewers describe the API, no data, but only to whom may use it: a role or a token.
     "schema": {"get": api(API_READERS, 200)},
-    "api-docs": {"get": api(API_READERS, 200)},
-    "api-redoc": {"get": api(API_READERS, 200)},
+    # Pages for people: an anonymous browser goes to the login page (the schema stays 401).
+    "api-docs": {"get": {**api(API_READERS, 200), "anon": LOGIN}},
+    "api-redoc": {"get": {**api(API_READERS, 200), "anon": LOGIN}},
     # Any other path under /api/: the API's JSON 404, for everyone (also with DEBUG on).
     "api-not-found": {"get": public(404), "post": public(404)},
 }
@@ -244,8 +253,13 @@ def seeded(catalogue, settings, tmp_path):
         due_at=case.created_at,
         source=Deadline.Source.MANUAL,
     )
+    run = WhatIfRun.objects.create(
+        case=case, as_of=case.created_at.date(), catalogue_version=catalogue, result=case.latest_analysis.result,
+        created_by=get_user_model().objects.get(username="counsel"),
+    )  # fmt: skip
     return {
         "case": case.pk,
+        "run": run.pk,
         "event": event.pk,
         "deadline": deadline.pk,
         "order": order.pk,
@@ -272,7 +286,7 @@ def kwargs_for(name: str, params: list[str], seeded: dict) -> dict:
             values[param] = seeded.get(kind, seeded["case"])
         elif param in {"code"}:
             values[param] = seeded[name.removeprefix("v1:").rsplit("-", 1)[0]]
-        elif param in {"analysis", "event", "deadline", "order", "task", "task_id", "doc"}:
+        elif param in {"analysis", "event", "deadline", "order", "task", "task_id", "doc", "run"}:
             values[param] = seeded[param]
         elif param == "track":
             values[param] = "status"

@@ -48,7 +48,11 @@ def _compute(
             )
         if not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at):
             raise ValidationError({"due_at": "due_at must be an aware datetime."})
-        return due_at, {"rule": "given", "due": due_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        given = {"rule": "given", "due": due_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        zone_name = getattr(due_at.tzinfo, "key", None)  # the zone it was entered in (a form's ZoneInfo)
+        if zone_name:
+            given["time_zone"] = zone_name
+        return due_at, given
     rule = rule or (deadlines.DEFAULT_RULES.get(kind) if length is None and unit is None else None)
     citation = ""
     if rule:
@@ -78,7 +82,10 @@ def _compute(
 
 
 def _deadline_where(deadline: Deadline) -> dict:
-    return {"deadline": deadline.pk, "kind": deadline.kind, "due": deadline.due_at.isoformat()}
+    where = {"deadline": deadline.pk, "kind": deadline.kind, "due": deadline.due_at.isoformat()}
+    if deadline.label:  # the timeline names a custom deadline by it
+        where["label"] = deadline.label
+    return where
 
 
 @transaction.atomic

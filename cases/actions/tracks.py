@@ -30,6 +30,7 @@ from cases.models import (
     Outcome,
     Status,
     TrackName,
+    default_currency,
 )
 from jurisdictions.models import Court
 
@@ -187,6 +188,19 @@ def _sanctions(amount) -> Decimal | None:
     return value
 
 
+def _currency(currency: str, amount: Decimal | None, case: Case) -> str:
+    """The sanctions' ISO 4217 code: as given (three letters), else the issuing
+    jurisdiction's; none without an amount."""
+    if currency:
+        code = currency.strip().upper()
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            raise ValidationError({"sanctions_currency": f"'{currency}' is not an ISO 4217 code (e.g. USD, EUR)."})
+        return code
+    if amount is None:
+        return ""
+    return default_currency(case.demand.issuing_jurisdiction_id)
+
+
 @transaction.atomic
 def change_contempt(
     *,
@@ -199,6 +213,7 @@ def change_contempt(
     by_stipulation: bool = False,
     sanctions_amount=None,
     sanctions_period: str = "",
+    sanctions_currency: str = "",
     stayed: bool = False,
     court: Court | None = None,
     court_name: str = "",
@@ -207,18 +222,22 @@ def change_contempt(
     document=None,
 ) -> CaseEvent:
     """One step of the contempt track. Holding in contempt says how: civil or
-    criminal, by stipulation or not, sanctions (amount and period) and whether stayed."""
+    criminal, by stipulation or not, sanctions (amount, currency and period) and
+    whether stayed. The currency defaults to the issuing jurisdiction's."""
     occurred_on = _check_date(occurred_on)
     where = _where(court, court_name, citation, note, document)
     locked = _lock(case, expected_version)
     _refuse_if_closed(locked, "contempt_status", "its contempt track")
     current = locked.contempt_status
     workflow.CONTEMPT.check(current, to)
+    amount = _sanctions(sanctions_amount)
+    currency = _currency(sanctions_currency, amount, locked)
     details = {
         "contempt_kind": kind or "",
         "contempt_by_stipulation": bool(by_stipulation),
-        "contempt_sanctions_amount": _sanctions(sanctions_amount),
+        "contempt_sanctions_amount": amount,
         "contempt_sanctions_period": sanctions_period or "",
+        "contempt_sanctions_currency": currency,
         "contempt_stayed": bool(stayed),
     }
     data: dict = {}
@@ -233,9 +252,10 @@ def change_contempt(
             if sanctions_amount not in (None, "")
             else None,
             "sanctions_period": sanctions_period or "",
+            "sanctions_currency": currency,
             "stayed": bool(stayed),
         }
-    elif any([kind, by_stipulation, sanctions_amount not in (None, ""), sanctions_period, stayed]):
+    elif any([kind, by_stipulation, sanctions_amount not in (None, ""), sanctions_period, sanctions_currency, stayed]):
         raise ValidationError({"kind": "Only holding in contempt takes its kind, stipulation, sanctions and stay."})
     elif to in (ContemptStatus.NONE, ContemptStatus.MOTION_PENDING):
         pass  # a new motion (or none): the details of an earlier finding no longer apply
@@ -288,6 +308,7 @@ def hold_in_contempt(
     by_stipulation: bool,
     sanctions_amount=None,
     sanctions_period: str = "",
+    sanctions_currency: str = "",
     stayed: bool = False,
     **where,
 ) -> CaseEvent:
@@ -301,6 +322,7 @@ def hold_in_contempt(
         by_stipulation=by_stipulation,
         sanctions_amount=sanctions_amount,
         sanctions_period=sanctions_period,
+        sanctions_currency=sanctions_currency,
         stayed=stayed,
         **where,
     )
@@ -412,6 +434,7 @@ class TrackDetails:
     by_stipulation: bool = False
     sanctions_amount: Decimal | str | None = None
     sanctions_period: str = ""
+    sanctions_currency: str = ""
     stayed: bool = False
 
     @classmethod
@@ -420,7 +443,7 @@ class TrackDetails:
         return cls(**{f.name: values[f.name] for f in fields(cls) if values.get(f.name) not in (None, "")})
 
 
-_CONTEMPT_TERMS = ("kind", "by_stipulation", "sanctions_amount", "sanctions_period", "stayed")
+_CONTEMPT_TERMS = ("kind", "by_stipulation", "sanctions_amount", "sanctions_period", "sanctions_currency", "stayed")
 _TRACK_DETAILS: dict[str, tuple[str, ...]] = {
     TrackName.STATUS: ("outcome",),
     TrackName.APPEAL: ("disposition",),

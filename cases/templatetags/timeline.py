@@ -1,4 +1,5 @@
-"""Timeline entries in words: `{{ e.kind|event_label }}`, `{{ e.to_state|state_label:e.track }}`."""
+"""Timeline entries in words: `{{ e.kind|event_label }}`, `{{ e|event_title }}` (with
+what its data says), `{{ e.to_state|state_label:e.track }}`."""
 
 from django import template
 
@@ -10,6 +11,14 @@ register = template.Library()
 @register.filter
 def event_label(kind: str) -> str:
     return workflow.event_label(kind or "")
+
+
+@register.filter
+def event_title(event) -> str:
+    """`{{ e|event_title }}`: an event (a row or the export's dict) in words, with its data."""
+    if isinstance(event, dict):
+        return workflow.event_title(event.get("kind") or "", event.get("data"))
+    return workflow.event_title(event.kind or "", event.data)
 
 
 @register.filter

@@ -86,12 +86,13 @@ def test_page_and_export_show_the_same_history(version, counsel_user):
     case.save()
     case.version += 1  # a save that changes no fact: no entry
     case.save()
-    page = _audit_history(case, holdings={})
+    page = _audit_history(case)
     record = export._audit_history(case)
     shown = [e for e in record if e["model"] != "nondisclosure_order"]  # the export has them too
     assert len(page) == len(shown)
     page_changes = sorted(c for e in page for c in e["changes"])
-    assert page_changes == ["issuing authority: U.S. Department of Justice → FBI", "status: intake → analysis"]
+    # The page names a choice by its label; the export keeps the stored value.
+    assert page_changes == ["issuing authority: U.S. Department of Justice → FBI", "status: Intake → Analysis"]
     export_changes = sorted((c["field"], c["from"], c["to"]) for e in record for c in e.get("changes", []))
     assert export_changes == [
         ("issuing_authority", "U.S. Department of Justice", "FBI"),

@@ -241,6 +241,7 @@ def test_the_memo_opens_with_the_emergency_and_its_response_deadline(intake_user
     urgent = _log(data_map, intake_user)
     assert "Emergency demand" in memo_text(urgent)  # before the analysis gives it a deadline
     response = _response_deadline(urgent, 7.5)
-    assert f"Emergency demand: response due {response.due_at:%Y-%m-%d %H:%M}" in memo_text(urgent)
+    due = response.due_at.astimezone(dt.UTC)  # the memo's reader has no zone yet: UTC
+    assert f"Emergency demand: response due {due.day} {due:%b %Y, %H:%M} UTC" in memo_text(urgent)
     ordinary = _log(data_map, intake_user, reference="EPO-DE-ORDINARY-1", emergency=False)
     assert "Emergency demand" not in memo_text(ordinary)

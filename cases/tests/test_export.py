@@ -306,5 +306,5 @@ def test_export_and_memo_carry_the_kind_authorities_voluntary_and_the_new_deadli
     assert "production request" in text and "Kind Production" in text
     assert "US-CLOUD-ACT-2018-03-23: 18 U.S.C. §2713" in text
     assert "Voluntary disclosure permitted (18 U.S.C. §2702(c)" in text  # the cell wraps
-    assert "Reasoned objection (Art. 17) due 2026-01-12 23:00 UTC" in text
-    assert "Reasoned objection (Art. 17) 2026-01-12" in text  # the case's deadline, by its label
+    assert "Reasoned objection (Art. 17) due 12 Jan 2026, 23:00 UTC" in text
+    assert "Reasoned objection (Art. 17) 12 Jan 2026" in text  # the case's deadline, by its label

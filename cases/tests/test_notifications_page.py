@@ -58,7 +58,7 @@ def test_the_list_is_the_persons_own_newest_first_with_the_case(client, counsel_
     assert "the details of notice 10" in body and "Emergency demand" in body
     assert "3 notifications, 2 unread" in body
     # Each unread notice has its "Mark read"; the read one says when it was read.
-    assert body.count('class="inline mark-read"') == 2 and "read 2026-03-02 12:00" in body
+    assert body.count('class="inline mark-read"') == 2 and "read 2 Mar 2026, 12:00 UTC" in body
 
 
 def test_the_list_takes_a_fixed_number_of_queries(client, counsel_user, notices, django_assert_num_queries):

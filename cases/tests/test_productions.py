@@ -333,24 +333,26 @@ def test_the_audit_history_has_the_production_its_items_and_files_with_their_aut
     }
 
 
+def _bucket(period) -> str:
+    """The one case's outcome bucket in the report."""
+    (bucket,) = [key for key, _, n in report.transparency_report(period, min_count=0).total.buckets() if n]
+    return bucket
+
+
 def test_report_counts_disclosures_from_productions(case, counsel_user):
     period = report.Period(dt.date(2000, 1, 1), dt.date(2100, 12, 31), "all")
-    (row,) = report.load_rows(period)
-    assert row.produced_content is None and report.outcome_bucket(row) == "pending"
+    assert _bucket(period) == "pending"
     produce(case, counsel_user, items=[produced(case.subscriber), withheld(case.content)])
-    (row,) = report.load_rows(period)
-    assert report.outcome_bucket(row) == "non_content"  # handed over while the case is open
+    assert _bucket(period) == "non_content"  # handed over while the case is open
     produce(case, counsel_user, number="P-2", items=[produced(case.content)])
-    (row,) = report.load_rows(period)
-    assert report.outcome_bucket(row) == "content"
+    assert _bucket(period) == "content"
 
 
 def test_report_all_withheld_falls_to_the_outcome(case, counsel_user):
     produce(case, counsel_user, items=[withheld(case.content, "No data")])
     type(case).objects.filter(pk=case.pk).update(status="closed", outcome="no_data")
     period = report.Period(dt.date(2000, 1, 1), dt.date(2100, 12, 31), "all")
-    (row,) = report.load_rows(period)
-    assert report.outcome_bucket(row) == "no_data"
+    assert _bucket(period) == "no_data"
 
 
 def test_a_production_with_the_demand_item_rows(case, counsel_user):

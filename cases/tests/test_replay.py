@@ -80,8 +80,8 @@ def test_load_demo_leaves_the_case_closed_as_moot_with_its_timeline(demo):
     assert case.events.get(kind="demand_logged").by.username == "intake"  # the demo's intake clerk logged it
     assert case.version == 1 + len(TIMELINE)
     held = case.events.get(to_state="held")
-    assert held.data == {"kind": "civil", "by_stipulation": True, "sanctions_amount": "0", "sanctions_period": "",
-                         "stayed": False}  # fmt: skip
+    assert held.data == {"kind": "civil", "by_stipulation": True, "sanctions_amount": "0",
+                         "sanctions_currency": "USD", "sanctions_period": "", "stayed": False}  # fmt: skip
     second_circuit = case.events.get(occurred_on=D(2016, 7, 14), track="appeal")
     assert second_circuit.data == {"disposition": "reversed"}
     en_banc = case.events.get(occurred_on=D(2017, 1, 24))

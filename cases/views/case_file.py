@@ -1,8 +1,11 @@
 """The case file: facts, analysis, tracks, deadlines, timeline and audit history."""
 
 from collections import defaultdict
+from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +26,7 @@ from cases.forms import (
     SignOffForm,
     TrackChangeForm,
 )
-from cases.history import audit_history
+from cases.history import Names, audit_history
 from cases.models import Case, CaseEvent, ContemptStatus, Deadline, TrackName
 from cases.views.common import READ_ROLES, REVIEW_ROLES, _get_case_for_user, _require_role
 from cases.views.documents import documents_context
@@ -42,10 +45,80 @@ DEADLINE_STEPS = {
 }
 
 
+# The session key of a refused step: its form's input and errors, kept for the one
+# page the refusal redirects to (Post/Redirect/Get: a reload never posts it again).
+REFUSED_STEP = "case_step_refused"
+
+
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case_for_user(request, pk)
-    return render(request, "cases/detail.html", _case_file(request, case))
+    refused = request.session.get(REFUSED_STEP)
+    if not refused or refused.get("case") != case.pk:  # another case's waits for its own page
+        return render(request, "cases/detail.html", _case_file(request, case))
+    del request.session[REFUSED_STEP]  # shown once
+    form = _refused_form(case, refused)
+    if refused.get("override"):
+        context = _case_file(request, case, override_form=form)
+    else:
+        context = _case_file(request, case, bound={refused["key"]: form} if form is not None else {})
+    if refused.get("conflict"):
+        context["conflict"] = refused["conflict"]
+    if refused.get("refusal"):
+        context["refusal"] = refused["refusal"]
+    return render(request, "cases/detail.html", context)
+
+
+def keep_refused_step(request: HttpRequest, case: Case, key: str, form, **extra: object) -> None:
+    """Keep a refused step's input and errors for the case file's next GET (shown
+    once, open, as it was sent; a file input cannot be kept and must be chosen again)."""
+    data = [(name, value) for name, values in form.data.lists() if name != "csrfmiddlewaretoken" for value in values]
+    errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+    request.session[REFUSED_STEP] = {"case": case.pk, "key": key, "data": data, "errors": errors, **extra}
+
+
+def _refused_form(case: Case, refused: dict):
+    """The refused step's form again, bound to what was sent, with its errors (not
+    validated again: an action's refusal would not recur on its own)."""
+    data = QueryDict(mutable=True)
+    for name, value in refused.get("data", ()):
+        data.appendlist(name, value)
+    key = refused.get("key", "")
+    form: Any
+    if refused.get("override"):
+        latest = case.latest_analysis
+        if latest is None or latest.pk != refused.get("analysis"):
+            return None
+        form = OverrideForm(data, analysis=latest)
+    elif key == "event":
+        form = CourtEventForm(data, prefix="event", courts=_courts())
+    elif key == "stay":
+        form = CaseStepForm(data, prefix="stay", courts=_courts())
+    elif key == "assign":
+        form = AssignForm(data, prefix="assign")
+    elif key == "deadline":
+        form = AddDeadlineForm(data, prefix="deadline")
+    elif key.startswith("deadline-") and key.rsplit("-", 1)[-1] in DEADLINE_STEPS:
+        form = DEADLINE_STEPS[key.rsplit("-", 1)[-1]][0](data, prefix=key)
+    elif ":" in key and (spec := workflow.TRACKS.get(key.split(":", 1)[0])) is not None:
+        to = key.split(":", 1)[1]
+        form = TrackChangeForm(
+            data,
+            prefix=f"{spec.name}-{to}",
+            courts=_courts(),
+            track=spec,
+            to=to,
+            current=getattr(case, spec.field),
+        )
+    else:
+        return None
+    form.cleaned_data = {}
+    errors = ErrorDict()
+    for field, messages in refused.get("errors", {}).items():
+        nonfield = field == NON_FIELD_ERRORS
+        errors[field] = form.error_class(messages, error_class="nonfield" if nonfield else None)
+    form._errors = errors  # read as `form.errors`: the form is not cleaned again
+    return form
 
 
 @require_GET
@@ -188,7 +261,7 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
     analyses = list(case.analyses.select_related("catalogue_version", "signed_off_by").newest_first())
     latest = analyses[0] if analyses else None  # the analysis in force
     # Which answer was signed off, and whether that still stands; each analysis's own.
-    case_sign_off, sign_offs = sign_off.of_analyses(analyses)
+    case_sign_off, sign_offs = sign_off.of_analyses(analyses, closed=case.is_closed)
     for analysis, own in zip(analyses, sign_offs, strict=True):
         analysis.sign_off = own  # for the template
     can_review = roles.has_role(request.user, *REVIEW_ROLES)
@@ -203,14 +276,20 @@ def _analysis_context(request: HttpRequest, case: Case, *, override_form: Overri
         overrides = {override.item: override for override in latest.overrides.select_related("by").in_force()}
         for index, item in enumerate(latest.result.get("items", [])):
             bound = override_form is not None and override_form.data.get("item") == str(index)
+            row_form: OverrideForm | None = None
+            if may_change:
+                if bound and override_form is not None:
+                    row_form = override_form
+                else:
+                    row_form = OverrideForm(initial={"item": index}, analysis=latest)
+                # One form per holding on the page: ids of its own, so each label names its own control.
+                row_form.auto_id = f"id_holding-{index}-%s"
             rows.append(
                 {
                     "index": index,
                     "item": item,
                     "override": overrides.get(index),
-                    "form": (override_form if bound else OverrideForm(initial={"item": index}, analysis=latest))
-                    if may_change
-                    else None,
+                    "form": row_form,
                     "open": bound,
                 }
             )
@@ -246,7 +325,8 @@ def _case_file(
     for account in accounts:
         account.holding_rows = holdings.get(account.pk, [])  # type: ignore[attr-defined]  # for the template
     events = list(case.events.select_related("by", "court").order_by("occurred_on", "recorded_at", "pk"))
-    deadlines = list(case.deadlines.select_related("created_by").order_by("state", "due_at", "pk"))
+    deadlines = list(case.deadlines.select_related("created_by").order_by("due_at", "pk"))
+    shown_deadlines, earlier_deadlines = fold_earlier_versions(deadlines)
     ndos = list(NondisclosureOrder.objects.filter(demand=demand).order_by("starts_on", "pk"))
     context = _analysis_context(request, case, override_form=override_form)
     context.update(
@@ -254,9 +334,10 @@ def _case_file(
             "demand": demand,
             "accounts": accounts,
             "events": events,
-            "deadlines": deadlines,
+            "deadlines": shown_deadlines,
+            "earlier_deadlines": earlier_deadlines,
             "ndos": ndos,
-            "history": _audit_history(case, holdings),
+            "history": _audit_history(case),
             "now": timezone.now(),
             "emergency_due": _emergency_due(case, deadlines),
         }
@@ -272,6 +353,37 @@ def _case_file(
     context.update(productions_context(request, case, context))
     context.update(request_kind_context(case, context))
     return context
+
+
+FOLDED = (Deadline.State.SUPERSEDED, Deadline.State.CANCELLED)
+
+
+def fold_earlier_versions(deadlines: list[Deadline]) -> tuple[list[Deadline], list[Deadline]]:
+    """The deadlines the table shows (open and met, in the order given: by due time) and
+    those folded away at its end; superseded and cancelled ones are folded under the
+    deadline that replaced them (`earlier`, set on each shown deadline), found through
+    `previous` (a moved deadline) or, for a computed deadline a re-analysis replaced, the
+    shown computed deadline of the same kind. No query."""
+    shown = [d for d in deadlines if d.state not in FOLDED]
+    for deadline in deadlines:
+        deadline.earlier = []  # type: ignore[attr-defined]  # for the template
+    replaced_by = {d.previous_id: d for d in deadlines if d.previous_id is not None}
+    computed = {d.kind: d for d in shown if d.source == Deadline.Source.COMPUTED}
+    left = []
+    for deadline in deadlines:
+        if deadline.state not in FOLDED:
+            continue
+        head, seen = deadline, {deadline.pk}
+        while head.pk in replaced_by and replaced_by[head.pk].pk not in seen:
+            head = replaced_by[head.pk]
+            seen.add(head.pk)
+        if head.state in FOLDED and deadline.source == Deadline.Source.COMPUTED:
+            head = computed.get(deadline.kind, head)
+        if head.state in FOLDED:
+            left.append(deadline)
+        else:
+            head.earlier.append(deadline)  # type: ignore[attr-defined]
+    return shown, left
 
 
 def _assign_form(case: Case, *, can_review: bool, bound: AssignForm | None) -> AssignForm | None:
@@ -299,10 +411,10 @@ def _tracks(case: Case) -> list[dict]:
         details.append(case.get_contempt_kind_display())
     if case.contempt_by_stipulation:
         details.append("by stipulation")
-    if case.contempt_sanctions_amount is not None:
-        details.append(f"sanctions {case.contempt_sanctions_amount}")
-    if case.contempt_sanctions_period:
-        details.append(case.contempt_sanctions_period)
+    held = case.contempt_kind or case.contempt_sanctions_amount is not None
+    if case.contempt_status != ContemptStatus.NONE and held:
+        words = case.sanctions_in_words  # "USD 5,000.00 per day", "no sanctions"
+        details.append(words if words == "no sanctions" else f"sanctions {words}")
     if case.contempt_stayed:
         details.append("stayed")
     return [
@@ -334,16 +446,14 @@ def _tracks(case: Case) -> list[dict]:
 HISTORY_LABELS = {"demand": "Demand", "account": "Account", "holding": "Holding", "case": "Case"}
 
 
-def _audit_history(case: Case, holdings: dict) -> list[dict]:
+def _audit_history(case: Case) -> list[dict]:
     """Who changed what and when, across the demand, its accounts and holdings, and the
     case, newest first: the diff of `cases.history`, as the export has it. (The
     nondisclosure orders' history is in the export only: here it would be a query more.)
     """
-    names = {}
-    for rows in holdings.values():
-        for h in rows:
-            names[("data_location", h.data_location_id)] = str(h.data_location) if h.data_location else None
-            names[("controlled_by", h.controlled_by_id)] = h.controlled_by.name
+    history = audit_history(case, sources=tuple(HISTORY_LABELS))
+    # The rows the records pointed at then, by name: a query per table named.
+    names = Names(history, shown={"holding": ("data_location",)})
     entries = [
         {
             "when": entry.at,
@@ -351,27 +461,23 @@ def _audit_history(case: Case, holdings: dict) -> list[dict]:
             "what": f"{HISTORY_LABELS[entry.source]} {_history_row(entry.source, entry.record, names)}",
             "action": entry.action,
             "changes": [
-                f"{c.field.verbose_name}: {_shown(names, c.field.name, c.old)} → {_shown(names, c.field.name, c.new)}"
+                f"{c.field.verbose_name}: {names.of(c.field, c.old)} → {names.of(c.field, c.new)}"
                 for c in entry.changes
             ],
         }
-        for entry in audit_history(case, sources=tuple(HISTORY_LABELS))
+        for entry in history
     ]
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries
 
 
-def _history_row(source: str, record, names: dict) -> str:
+def _history_row(source: str, record, names: Names) -> str:
+    """The row a history record is of, with the values it had then (a holding where
+    it was stored then, not where it is now)."""
     if source == "demand":
         return record.reference
     if source == "account":
         return record.identifier
     if source == "holding":
-        return f"{record.category} @ {names.get(('data_location', record.data_location_id)) or 'unknown'}"
+        return f"{record.category} @ {names.at(record, 'data_location') or 'unknown'}"
     return f"case {record.id}"
-
-
-def _shown(names: dict, field: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    return str(names.get((field, value), value))

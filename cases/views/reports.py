@@ -10,35 +10,64 @@ from cases.views.common import READ_ROLES, _get_case_for_user, _require_role
 
 
 def _report_for(request: HttpRequest):
-    """The period the request asks for and its report; (None, errors) on bad input."""
+    """The period and grouping threshold the request asks for, and its report; (None,
+    errors) on bad input, every field named."""
+    from django.conf import settings
+
     from cases import report
 
+    errors: dict[str, list[str]] = {}
+    period = min_count = None
     try:
         period = report.period_from(request.GET, today=timezone.localdate())
     except ValidationError as exc:
-        return None, exc.message_dict
-    return report.transparency_report(period), {}
+        errors.update(exc.message_dict)
+    try:
+        min_count = report.min_count_from(request.GET, default=settings.TRANSPARENCY_MIN_COUNT)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if period is None or min_count is None:
+        return None, errors
+    return report.transparency_report(period, min_count=min_count), {}
 
 
 @require_GET
 def transparency_report(request: HttpRequest) -> HttpResponse:
-    """The transparency report for a half year or a range of days, with a chart."""
+    """The transparency report for a half year or a range of days, with a chart per
+    country and a trend across half years (each with its table)."""
+    from django.conf import settings
+
     from cases import report as reports
 
     _require_role(request, *READ_ROLES)
     result, errors = _report_for(request)
     today = timezone.localdate()
-    halves = [reports.half_year(y, h) for y in range(today.year, today.year - 3, -1) for h in (2, 1)]
+    trend = reports.trend(today=today)
+    # The half-year menu: from today's half back to the half of the first demand.
+    current = reports.half_of(today)
+    halves = list(reversed(reports.halves_between(trend.first or current, current)))
+    shown_min = result.min_count if result is not None else request.GET.get("min_count", "")
     context = {
         "report": result,
         "errors": errors,
-        "halves": [h for h in halves if h.start <= today],
+        "halves": halves,
         "params": request.GET,
         "buckets": reports.BUCKETS,
+        "min_count": shown_min,
+        "default_min_count": settings.TRANSPARENCY_MIN_COUNT,
+        "download_query": _download_query(result) if result is not None else "",
+        "trend": trend.points,
+        "trend_chart": reports.trend_chart(trend.points),
+        "legend": reports.legend(),
     }
     if result is not None:
         context["chart"] = reports.chart(result)
     return render(request, "reports/transparency.html", context, status=400 if errors else 200)
+
+
+def _download_query(result) -> str:
+    """The downloads ask for the same period and threshold as the page."""
+    return f"{result.period.query}&min_count={result.min_count}"
 
 
 @require_GET

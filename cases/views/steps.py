@@ -1,5 +1,7 @@
 """Counsel's steps on a case file: track changes, court events, deadlines, sign-off,
-overrides. Each calls one action; a refusal is shown on the page with the form kept."""
+overrides. Each calls one action; a refusal is shown on the case file with the form
+kept (Post/Redirect/Get: the input and errors wait in the session for the case file's
+next GET, so a reload of that page never posts the step again)."""
 
 from typing import cast
 
@@ -22,7 +24,7 @@ from cases.forms import (
     VersionedForm,
 )
 from cases.models import Case, Deadline
-from cases.views.case_file import DEADLINE_STEPS, _analysis_context, _case_file, _courts, _deadline_key
+from cases.views.case_file import DEADLINE_STEPS, _analysis_context, _courts, _deadline_key, keep_refused_step
 from cases.views.common import (
     REFUSALS,
     REVIEW_ROLES,
@@ -36,29 +38,28 @@ from cases.views.common import (
 def _run_step(
     request: HttpRequest, case: Case, key: str, form: VersionedForm, action, success: str, *, panel: str = "tracks"
 ) -> HttpResponse:
-    """Call the action with the form's input; show the form again on a refusal and the
-    fresh case on a conflict. The action checks the transition table and the version.
-    On success, back to the case file's `panel`."""
+    """Call the action with the form's input; on success back to the case file's
+    `panel`. On a refusal, or a conflict (the case moved on: the form comes back at
+    the fresh version, to look at what changed and send again), back to the case file
+    too, where the form is shown open with what was typed and why it was refused."""
+    anchor = f"{reverse('cases:detail', args=[case.pk])}#{panel}"
     if form.is_valid():
         try:
             action()
         except actions.StaleCase as exc:
-            # The fresh case, with what was typed kept in the form (at the fresh version):
-            # a look at what changed, then the step can be sent again.
             fresh = _get_case_for_user(request, case.pk, *REVIEW_ROLES)
             data = cast(QueryDict, form.data).copy()  # the step forms are bound to request.POST
             data[form.add_prefix("version")] = str(fresh.version)
             form.data = data
-            context = _case_file(request, fresh, bound={key: form})
-            context["conflict"] = str(exc)
-            return render(request, "cases/detail.html", context, status=409)
+            keep_refused_step(request, case, key, form, conflict=str(exc))
+            return redirect(anchor)
         except ValidationError as exc:
-            case.refresh_from_db()  # an action may refuse after updating this copy; nothing was saved
             form.add_action_error(exc)
         else:
             messages.success(request, success)
-            return redirect(f"{reverse('cases:detail', args=[case.pk])}#{panel}")
-    return render(request, "cases/detail.html", _case_file(request, case, bound={key: form}), status=422)
+            return redirect(anchor)
+    keep_refused_step(request, case, key, form)
+    return redirect(anchor)
 
 
 @require_POST
@@ -102,6 +103,7 @@ def record_court_event(request: HttpRequest, pk: int) -> HttpResponse:
             occurred_on=form.cleaned_data["occurred_on"],
             by=request.user,
             expected_version=form.cleaned_data["version"],
+            motion_type=form.cleaned_data.get("motion_type") or "",
             **form.where(),
         )
 
@@ -272,7 +274,8 @@ def override_holding(request: HttpRequest, pk: int, analysis: int) -> HttpRespon
         else:
             messages.success(request, f"Override recorded for {override.account} {override.category}.")
             return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")
-    case.refresh_from_db()
-    context = _case_file(request, case, override_form=form)
-    context["refusal"] = "; ".join(_form_errors(form))
-    return render(request, "cases/detail.html", context, status=422)
+    # Back to the case file (not a page at this POST URL), the form open with its errors.
+    keep_refused_step(
+        request, case, "override", form, override="1", analysis=latest.pk, refusal="; ".join(_form_errors(form))
+    )
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#analysis")

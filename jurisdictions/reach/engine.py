@@ -2,11 +2,17 @@
 
 Pure and deterministic: no ORM, no clock, no I/O. Everything that depends only on
 the demand (availability, doctrine, hook, control, conflict rules in force) is
-worked out once per demand; each distinct holding shape is then assessed once.
+worked out once per demand; each distinct holding shape is then assessed once, from
+parts memoised on what each depends on (the storage country, the controller, the
+category), and each holding costs a look-up and its Item. Speed is budgeted by
+`make bench-engine` (issue 18); jurisdictions/tests/test_engine_golden.py pins every
+answer, reasons included, byte for byte.
 """
 
+from dataclasses import fields
 from datetime import date
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from . import periods
 from .types import (
@@ -72,6 +78,87 @@ class Clock(NamedTuple):
     calendars: tuple[str, ...]
 
 
+class _RulePart(NamedTuple):
+    """The conflict rules a holding triggers (or that except it), with their reasons.
+
+    `entries` and `lifted_entries` keep each reason's place in the catalogue, so two
+    parts (the storage rules and the controller rules) merge in catalogue order.
+    """
+
+    entries: tuple[tuple[int, ConflictRule | None, Reason], ...]  # rule None: an exception's reason
+    lifted_entries: tuple[tuple[int, ConflictRule | None, Reason], ...]
+    rules: tuple[ConflictRule, ...]  # triggered, in catalogue order
+    reasons: tuple[Reason, ...]
+    lifted: tuple[Reason, ...]
+    prohibited: tuple[str, ...]  # codes of the triggered prohibitions, in catalogue order
+    conflicts: tuple[str, ...]  # codes of the triggered rules, sorted
+
+    @classmethod
+    def of(cls, entries: tuple, lifted_entries: tuple) -> "_RulePart":
+        rules = tuple(rule for _, rule, _ in entries if rule is not None)
+        return cls(
+            entries,
+            lifted_entries,
+            rules,
+            tuple(reason for _, _, reason in entries),
+            tuple(reason for _, _, reason in lifted_entries),
+            tuple(rule.code for rule in rules if rule.severity == "prohibition"),
+            tuple(sorted(rule.code for rule in rules)),
+        )
+
+
+_first = itemgetter(0)
+
+
+class _Deferred(NamedTuple):
+    """An outcome whose comity motion run() settles per account holder."""
+
+    outcome: Outcome
+
+
+class _ItemDraft:
+    """An Item being built: Item's slots without its freezing.
+
+    A frozen dataclass sets each field through `object.__setattr__`, several times the
+    cost of a plain assignment; run() builds one Item per holding, so it fills a draft
+    and makes it an Item by assigning `__class__` (allowed: the same slots in the same
+    order on the same base). The result is an Item like any other: frozen, compared
+    and hashed as one, and no reference to the draft is kept.
+    """
+
+    __slots__ = Item.__slots__
+
+    def __init__(
+        self,
+        account: str,
+        category: str,
+        storage: str | None,
+        controlled_by: str,
+        reach: str,
+        route: str,
+        conflicts: tuple[str, ...],
+        comity_motion: bool,
+        voluntary: bool,
+        mlat: tuple[str, ...],
+        reasons: tuple[Reason, ...],
+    ) -> None:
+        self.account = account
+        self.category = category
+        self.storage = storage
+        self.controlled_by = controlled_by
+        self.reach = reach
+        self.route = route
+        self.conflicts = conflicts
+        self.comity_motion = comity_motion
+        self.voluntary = voluntary
+        self.mlat = mlat
+        self.reasons = reasons
+
+
+if tuple(f.name for f in fields(Item)) != _ItemDraft.__slots__ or Item.__slots__ != _ItemDraft.__slots__:
+    raise ImportError("_ItemDraft must list Item's fields, in order")
+
+
 class UnknownInstrumentError(ValueError):
     """The demand names an instrument the catalogue does not know (an input error)."""
 
@@ -125,6 +212,17 @@ class _Evaluation:
         self._present_by_root: dict[str, Entity] | None = None  # root -> its group's first entity present
         self._control_memo: dict[str, Reason | None] = {}
         self._mlat_memo: dict[str | None, tuple[str, ...]] = {}
+        # The parts of a holding's outcome, each memoised on what it depends on (_assess).
+        self._unreached_memo: dict[tuple, tuple[Route, bool, tuple[Reason, ...]]] = {}
+        self._reach_memo: dict[str | None, tuple[Reach, Reason]] = {}
+        self._preservation_route_memo: Reason | None = None
+        self._free_route_memo: tuple[Route, Reason] | None = None
+        self._prohibited_route_memo: dict[tuple, Reason] = {}
+        self._voluntary_memo: dict[tuple, tuple[bool, Reason | None]] = {}
+        self._storage_parts: dict[tuple, _RulePart] = {}
+        self._controller_parts: dict[tuple, _RulePart] = {}
+        self._merged_parts: dict[tuple, _RulePart] = {}
+        self._comity_memo: dict[tuple, tuple[bool, Reason]] = {}
 
     # ------------------------------------------------------------ citing
 
@@ -174,6 +272,12 @@ class _Evaluation:
         self.reasons.append(self.hook_reason)
         self._controlled_setup()
         self.rules, self.lifted = self._rules_in_force()
+        # _triggered looks at the storage country for these triggers, at the controller otherwise.
+        by_storage = ("stored_in_country_not_issuer", "stored_in_bloc_not_issuer")
+        self._storage_rules = tuple((i, r) for i, r in enumerate(self.rules) if r.trigger in by_storage)
+        self._controller_rules = tuple((i, r) for i, r in enumerate(self.rules) if r.trigger not in by_storage)
+        self._storage_lifted = tuple((i, r) for i, r in enumerate(self.lifted) if r.trigger in by_storage)
+        self._controller_lifted = tuple((i, r) for i, r in enumerate(self.lifted) if r.trigger not in by_storage)
         self.permissions = {
             p.country: p
             for p in self.cat.disclosure_permissions
@@ -182,7 +286,7 @@ class _Evaluation:
         self.comity_possible = self._comity_possible()
         self.comity_proxy_used = False
 
-        memo: dict[tuple, Outcome] = {}  # keyed by _assess's arguments
+        memo: dict[tuple, Outcome | _Deferred] = {}  # keyed by what _assess's answer depends on
         items: list[Item] = []
         append = items.append
         assess = self._assess
@@ -192,38 +296,62 @@ class _Evaluation:
         # Without such an agreement, the comity motion is settled per (storage, person)
         # after the holding's outcome (_assess defers it), and the key leaves the person out.
         self.defer_comity = not targeting
+        # With one and no comity motion, the person counts only through the targeting
+        # test: the key holds its class (1 a US person, 2 a person in the US, 0 neither).
+        by_class = targeting and not self.comity_possible
+        by_person = targeting and not by_class
         self.deferred = False
-        deferred: set[tuple] = set()
         with_comity: dict[tuple, Outcome] = {}
+        comity_reason = self._comity_reason
+        Draft = _ItemDraft  # noqa: N806 - a class, bound locally for the hot loop
         for account in self.facts.accounts:
             identifier = account.identifier
             us_person = account.us_person
             residence = account.residence
+            person = 1 if us_person is True else 2 if residence == "US" else 0
             for h in account.holdings:
-                if targeting:
-                    key: tuple = (h.category, h.storage, h.controlled_by, us_person, residence)
+                category, storage, controlled_by = h.category, h.storage, h.controlled_by
+                if by_class:
+                    key: tuple = (category, storage, controlled_by, person)
+                elif by_person:
+                    key = (category, storage, controlled_by, us_person, residence)
                 else:
-                    key = (h.category, h.storage, h.controlled_by)
+                    key = (category, storage, controlled_by)
                 found = memo.get(key)
                 if found is None:
                     self.deferred = False
-                    found = memo[key] = assess(h.category, h.storage, h.controlled_by, us_person, residence)
+                    found = assess(category, storage, controlled_by, us_person, residence)
                     if self.deferred:
-                        deferred.add(key)
-                if key in deferred:
-                    full = (*key, us_person, residence)
+                        found = _Deferred(found)
+                    memo[key] = found
+                if found.__class__ is _Deferred:
+                    full = (category, storage, controlled_by, us_person, residence)
                     combined = with_comity.get(full)
                     if combined is None:
-                        test = self._comity(h.storage, us_person, residence)
-                        reason = Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION))
-                        combined = with_comity[full] = found._replace(
-                            comity_motion=test.available, reasons=(*found.reasons, reason)
+                        base = found.outcome
+                        available, reason = comity_reason(storage, us_person, residence)
+                        combined = with_comity[full] = tuple.__new__(
+                            Outcome,
+                            (
+                                base.reach,
+                                base.route,
+                                base.conflicts,
+                                available,
+                                base.voluntary,
+                                base.mlat,
+                                (*base.reasons, reason),
+                            ),
                         )
                     found = combined
                 # An Outcome's fields are an Item's last seven, in order (positional: this is the hot loop).
-                append(Item(identifier, h.category, h.storage, h.controlled_by, *found))
+                item: Any = Draft(identifier, category, storage, controlled_by, *found)
+                item.__class__ = Item
+                append(item)
+        # Every item's outcome is one of these: what the deadlines ask of the items, they ask of them.
+        outcomes = [o for o in memo.values() if isinstance(o, Outcome)]
+        outcomes.extend(with_comity.values())
 
-        for code in sorted({c for item in items for c in item.conflicts}):
+        for code in sorted({c for outcome in outcomes for c in outcome.conflicts}):
             r = next(x for x in self.rules if x.code == code)
             self.reasons.append(
                 Reason(
@@ -243,10 +371,10 @@ class _Evaluation:
                 )
             )
 
-        response_due = self._response_due(items)
-        comity_due = self._comity_due(items, court)
-        preservation = self._preservation_expires(items, court)
-        objection = self._objection_due(items)
+        response_due = self._response_due(outcomes)
+        comity_due = self._comity_due(outcomes, court)
+        preservation = self._preservation_expires(outcomes, court)
+        objection = self._objection_due(outcomes)
         return Result(
             doctrine=self.doctrine,
             items=tuple(items),
@@ -329,24 +457,27 @@ class _Evaluation:
         citation = self._cite([], inst.citation, inst.pending_citation if self._pending_note() else "")
         reason = Reason("instrument", why_not, citation)
         self.reasons.append(reason)
-        items = []
-        for account in self.facts.accounts:
-            for h in account.holdings:
-                items.append(
-                    Item(
-                        account=account.identifier,
-                        category=h.category,
-                        storage=h.storage,
-                        controlled_by=h.controlled_by,
-                        reach=Reach.NONE,
-                        route=Route.MLAT,
-                        conflicts=(),
-                        comity_motion=False,
-                        voluntary=False,
-                        mlat=self._mlat(h.storage),
-                        reasons=(reason,),
-                    )
-                )
+        reasons = (reason,)
+        mlat = self._mlat
+        # Item's fields in order: account, category, storage, controlled_by, reach, route,
+        # conflicts, comity_motion, voluntary, mlat, reasons (positional: once per holding).
+        items = [
+            Item(
+                account.identifier,
+                h.category,
+                h.storage,
+                h.controlled_by,
+                Reach.NONE,
+                Route.MLAT,
+                (),
+                False,
+                False,
+                mlat(h.storage),
+                reasons,
+            )
+            for account in self.facts.accounts
+            for h in account.holdings
+        ]
         response_due = None
         if self.demand.due_at is not None:
             response_due = periods.given("response", self.demand.due_at)
@@ -366,9 +497,11 @@ class _Evaluation:
     # --------------------------------------------------------- court, doctrine
 
     def _court(self) -> Court | None:
-        """The issuing court, for process of a jurisdiction whose courts are listed."""
+        """The issuing court, for process of a jurisdiction whose courts are listed with
+        their circuits (US process, RULES.md §5.3). The catalogue also lists other
+        jurisdictions' courts, for intake: they change no answer of the engine."""
         home = self.instrument.jurisdiction
-        if not any(c.jurisdiction == home for c in self.cat.courts):
+        if not any(c.jurisdiction == home and c.circuit for c in self.cat.courts):
             return None
         name = self.demand.issuing_court
         court = self.cat.court(name)
@@ -818,17 +951,105 @@ class _Evaluation:
         us_person: bool | None,
         residence: str | None,
     ) -> Outcome:
-        """The outcome of one holding shape: equal shapes, equal outcomes (run() memoises)."""
+        """The outcome of one holding shape: equal shapes, equal outcomes (run() memoises).
+
+        Built from parts memoised on the inputs each depends on (the controller, the
+        storage country, the category), so a new shape costs a few look-ups, not a
+        fresh set of reasons.
+        """
+        if not self.hook_ok:
+            return self._unreached_outcome(("hook", category, controlled_by), storage)
+        if category not in self.instrument.categories:
+            return self._unreached_outcome(("category", category, controlled_by), storage)
+        agreement = self.agreement
+        if (
+            agreement is not None
+            and agreement.forbids_targeting_us_persons
+            and (us_person is True or residence == "US")
+        ):
+            return self._unreached_outcome(("targeting", category, controlled_by, us_person is True), storage)
+        control = self._control(controlled_by)
+        if control is None:
+            return self._unreached_outcome(("control", category, controlled_by), storage)
+        reach, reach_reason = self._reach_of(storage)
+        if reach is Reach.NONE:
+            controller = self.entities[controlled_by]
+            reasons: tuple[Reason, ...] = (self.hook_reason, control, reach_reason)
+            voluntary, why = self._voluntary_of(category, controller, Route.MLAT, False)
+            if why is not None:
+                reasons = (*reasons, why)
+            return tuple.__new__(Outcome, (Reach.NONE, Route.MLAT, (), False, voluntary, self._mlat(storage), reasons))
+        if self.preserving:
+            reasons = (self.hook_reason, control, reach_reason, self._preservation_route())
+            return tuple.__new__(Outcome, (reach, Route.DIRECT, (), False, False, (), reasons))
+
+        controller = self.entities[controlled_by]
+        part = self._rules_for(category, storage, controller)
+        prohibited = part.prohibited
+        if prohibited:
+            route = Route.MLAT
+            route_reason = self._prohibited_route(prohibited, part.rules, storage)
+        else:
+            route, route_reason = self._free_route()
+        comity_reasons: tuple[Reason, ...] = ()
+        comity = False
+        if self.comity_possible and category == "content" and reach == Reach.CONTROL:
+            self.comity_proxy_used = True
+            if self.defer_comity:  # run() adds it per account holder
+                self.deferred = True
+                reasons = (self.hook_reason, control, reach_reason, *part.reasons, *part.lifted, route_reason)
+                mlat = self._mlat(storage) if route == Route.MLAT else ()
+                return tuple.__new__(Outcome, (reach, route, part.conflicts, False, False, mlat, reasons))
+            comity, reason = self._comity_reason(storage, us_person, residence)
+            comity_reasons = (reason,)
+        voluntary, why_voluntary = self._voluntary_of(category, controller, route, bool(prohibited))
+        reasons = (self.hook_reason, control, reach_reason, *part.reasons, *part.lifted, route_reason, *comity_reasons)
+        if why_voluntary is not None:
+            reasons = (*reasons, why_voluntary)
+        mlat = self._mlat(storage) if route == Route.MLAT else ()
+        # tuple.__new__ skips the NamedTuple's Python-level __new__: this runs once per holding shape.
+        return tuple.__new__(Outcome, (reach, route, part.conflicts, comity, voluntary, mlat, reasons))
+
+    # ----------------------------------------------- step 4: the memoised parts
+
+    def _unreached_outcome(self, key: tuple, storage: str | None) -> Outcome:
+        """A holding not reached before its storage counts: the route, the voluntary flag
+        and the reasons depend on `key` (why, the category, the controller...); the
+        treaties of a `mlat` route on the storage country."""
+        found = self._unreached_memo.get(key)
+        if found is None:
+            found = self._unreached_memo[key] = self._unreached_uncached(key)
+        route, voluntary, reasons = found
+        mlat = self._mlat(storage) if route == Route.MLAT else ()
+        return tuple.__new__(Outcome, (Reach.NONE, route, (), False, voluntary, mlat, reasons))
+
+    def _unreached_uncached(self, key: tuple) -> tuple[Route, bool, tuple[Reason, ...]]:
+        why, category, controlled_by = key[0], key[1], key[2]
         controller = self.entities[controlled_by]
         code = self.instrument.code
-
-        def unreached(route: Route, *reasons: Reason) -> Outcome:
-            voluntary, why = self._voluntary(category, controller, route, False)
-            mlat = self._mlat(storage) if route == Route.MLAT else ()
-            found = (*reasons, why) if why is not None else reasons
-            return tuple.__new__(Outcome, (Reach.NONE, route, (), False, voluntary, mlat, found))
-
-        def redirect_or_mlat(text: str, citation: str) -> Outcome:
+        if why == "category":
+            allowed = ", ".join(sorted(self.instrument.categories))
+            route = Route.INSUFFICIENT_INSTRUMENT
+            reasons: tuple[Reason, ...] = (
+                Reason("category", f"{code} reaches {allowed} data only, not {category}.", self.instrument.citation),
+            )
+        elif why == "targeting":
+            agreement = self.agreement
+            assert agreement is not None  # noqa: S101 - _assess only asks with an agreement
+            who = "a US person" if key[3] else "a person in the US"
+            route = Route.MLAT
+            reasons = (
+                Reason("targeting", f"The {agreement.name} forbids orders targeting {who}.", agreement.citation),
+            )
+        else:
+            if why == "hook":
+                text = (
+                    f"The served entity {self.served.name} is not subject to {code}, so nothing is reached through it."
+                )
+                citation = self._hook_citation()
+            else:  # "control"
+                text = self._not_controlled(controlled_by)
+                citation = self.cat.cite(CitationCode.CONTROL, self.instrument)
             hook = self._hook(controller)
             route = Route.REDIRECT if hook.ok else Route.MLAT
             where = (
@@ -836,162 +1057,189 @@ class _Evaluation:
                 if hook.ok
                 else "Route: mutual legal assistance."
             )
-            return unreached(route, Reason("route", f"{text} {hook.text} {where}", citation))
+            reasons = (Reason("route", f"{text} {hook.text} {where}", citation),)
+        voluntary, why_voluntary = self._voluntary_of(category, controller, route, False)
+        if why_voluntary is not None:
+            reasons = (*reasons, why_voluntary)
+        return route, voluntary, reasons
 
-        if not self.hook_ok:
-            return redirect_or_mlat(
-                f"The served entity {self.served.name} is not subject to {code}, so nothing is reached through it.",
-                self._hook_citation(),
-            )
-        if category not in self.instrument.categories:
-            allowed = ", ".join(sorted(self.instrument.categories))
-            return unreached(
-                Route.INSUFFICIENT_INSTRUMENT,
-                Reason("category", f"{code} reaches {allowed} data only, not {category}.", self.instrument.citation),
-            )
-        agreement = self.agreement
-        if (
-            agreement is not None
-            and agreement.forbids_targeting_us_persons
-            and (us_person is True or residence == "US")
-        ):
-            who = "a US person" if us_person is True else "a person in the US"
-            return unreached(
-                Route.MLAT,
-                Reason("targeting", f"The {agreement.name} forbids orders targeting {who}.", agreement.citation),
-            )
-        control = self._control(controlled_by)
-        if control is None:
-            return redirect_or_mlat(
-                self._not_controlled(controlled_by), self.cat.cite(CitationCode.CONTROL, self.instrument)
-            )
-        reasons = [self.hook_reason, control]
+    def _reach_of(self, storage: str | None) -> tuple[Reach, Reason]:
+        """Is a controlled holding stored in `storage` reached (Reach.NONE: not), and why."""
+        found = self._reach_memo.get(storage)
+        if found is None:
+            found = self._reach_memo[storage] = self._reach_uncached(storage)
+        return found
+
+    def _reach_uncached(self, storage: str | None) -> tuple[Reach, Reason]:
         where = f"Stored in {storage}" if storage else "Storage unknown"
         if storage is not None and storage == self.issuer:
-            reach = Reach.STORAGE
-            reasons.append(
-                Reason(
-                    "reach",
-                    f"Stored in {self.issuer}, the issuing jurisdiction: reached where it is stored.",
-                    self.instrument.citation,
-                )
-            )
-        elif self.preserving:
-            reach = Reach.CONTROL
-            reasons.append(
-                Reason(
-                    "reach",
-                    f"{where}: a preservation request reaches what the served entity controls, wherever"
-                    f" stored. {self.doctrine_text}",
-                    self._cite([], self.doctrine_citation),
-                )
-            )
-        elif self.doctrine == "control-based":
-            reach = Reach.CONTROL
-            reasons.append(
-                Reason(
-                    "reach",
-                    f"{where}, outside {self.issuer}: reached by control. {self.doctrine_text}",
-                    self.doctrine_citation,
-                )
-            )
-        else:
-            return unreached(
-                Route.MLAT,
-                self.hook_reason,
-                control,
-                Reason(
-                    "reach",
-                    f"{where}, outside {self.issuer}: not reached, so it goes through mutual legal assistance."
-                    f" {self.doctrine_text}",
-                    self.doctrine_citation,
-                ),
+            return Reach.STORAGE, Reason(
+                "reach",
+                f"Stored in {self.issuer}, the issuing jurisdiction: reached where it is stored.",
+                self.instrument.citation,
             )
         if self.preserving:
-            reasons.append(
-                Reason(
-                    "route",
-                    "Route: direct. A preservation discloses nothing, so no law restricting disclosure"
-                    " applies to it; a later demand for the data is analysed on its own.",
-                    self.cat.cite(CitationCode.PRESERVATION, self.instrument),
-                )
+            return Reach.CONTROL, Reason(
+                "reach",
+                f"{where}: a preservation request reaches what the served entity controls, wherever"
+                f" stored. {self.doctrine_text}",
+                self._cite([], self.doctrine_citation),
             )
-            return tuple.__new__(Outcome, (reach, Route.DIRECT, (), False, False, (), tuple(reasons)))
+        if self.doctrine == "control-based":
+            return Reach.CONTROL, Reason(
+                "reach",
+                f"{where}, outside {self.issuer}: reached by control. {self.doctrine_text}",
+                self.doctrine_citation,
+            )
+        return Reach.NONE, Reason(
+            "reach",
+            f"{where}, outside {self.issuer}: not reached, so it goes through mutual legal assistance."
+            f" {self.doctrine_text}",
+            self.doctrine_citation,
+        )
 
-        rules = []
-        for rule in self.rules:
-            why = self._triggered(rule, category, storage, controller)
-            if why is not None:
-                rules.append(rule)
-                reasons.append(
+    def _preservation_route(self) -> Reason:
+        found = self._preservation_route_memo
+        if found is None:
+            found = self._preservation_route_memo = Reason(
+                "route",
+                "Route: direct. A preservation discloses nothing, so no law restricting disclosure"
+                " applies to it; a later demand for the data is analysed on its own.",
+                self.cat.cite(CitationCode.PRESERVATION, self.instrument),
+            )
+        return found
+
+    def _free_route(self) -> tuple[Route, Reason]:
+        """The route of a reached holding no prohibition stops: one per demand."""
+        found = self._free_route_memo
+        if found is None:
+            agreement = self.agreement
+            if self.hook_kind == "agreement" and agreement is not None:
+                found = (
+                    Route.AGREEMENT,
                     Reason(
-                        rule.code,
-                        f"{rule.law} ({rule.severity}): {why}.",
-                        self._cite(self._dated(rule.authorities), rule.citation),
-                    )
+                        "route",
+                        f"Route: under the {agreement.name}, which designates {self.instrument.code}.",
+                        agreement.citation,
+                    ),
                 )
+            else:
+                found = (
+                    Route.DIRECT,
+                    Reason(
+                        "route",
+                        f"Route: direct: {self.served.name} produces it in answer to {self.instrument.code}.",
+                        self.instrument.citation,
+                    ),
+                )
+            self._free_route_memo = found
+        return found
+
+    def _prohibited_route(
+        self, prohibited: tuple[str, ...], rules: tuple[ConflictRule, ...], storage: str | None
+    ) -> Reason:
+        key = (prohibited, storage)
+        found = self._prohibited_route_memo.get(key)
+        if found is None:
+            treaties = self._mlat(storage)
+            via = f" ({', '.join(treaties)})" if treaties else ""
+            found = self._prohibited_route_memo[key] = Reason(
+                "route",
+                f"Route: mutual legal assistance{via}, because {' and '.join(prohibited)}"
+                f" {'prohibits' if len(prohibited) == 1 else 'prohibit'} direct disclosure.",
+                "; ".join(rule.citation for rule in rules if rule.severity == "prohibition"),
+            )
+        return found
+
+    def _rules_for(self, category: str, storage: str | None, controller: Entity) -> "_RulePart":
+        """The conflict rules a reached holding triggers, with their reasons, in catalogue
+        order: the rules that look at the storage country memoised per (category,
+        storage), those that look at the controller per (category, controller)."""
+        by_storage = self._storage_parts.get((category, storage))
+        if by_storage is None:
+            by_storage = self._storage_parts[(category, storage)] = self._rule_part(
+                self._storage_rules, self._storage_lifted, category, storage, None
+            )
+        by_controller = self._controller_parts.get((category, controller.name))
+        if by_controller is None:
+            by_controller = self._controller_parts[(category, controller.name)] = self._rule_part(
+                self._controller_rules, self._controller_lifted, category, None, controller
+            )
+        if not by_controller.entries and not by_controller.lifted_entries:
+            return by_storage
+        if not by_storage.entries and not by_storage.lifted_entries:
+            return by_controller
+        key = (category, storage, controller.name)
+        found = self._merged_parts.get(key)
+        if found is None:
+            found = self._merged_parts[key] = _RulePart.of(
+                tuple(sorted((*by_storage.entries, *by_controller.entries), key=_first)),
+                tuple(sorted((*by_storage.lifted_entries, *by_controller.lifted_entries), key=_first)),
+            )
+        return found
+
+    def _rule_part(
+        self,
+        rules: tuple[tuple[int, ConflictRule], ...],
+        lifted: tuple[tuple[int, ConflictRule], ...],
+        category: str,
+        storage: str | None,
+        controller: Entity | None,
+    ) -> "_RulePart":
+        """`rules` and `lifted` (each with its place in the catalogue) applied to a holding:
+        the storage rules never look at the controller, the controller rules never at the
+        storage, so the caller passes None for the one that does not count."""
+        entries: list[tuple[int, ConflictRule | None, Reason]] = []
+        for index, rule in rules:
+            why = self._triggered(rule, category, storage, controller)  # type: ignore[arg-type]
+            if why is not None:
+                reason = Reason(
+                    rule.code,
+                    f"{rule.law} ({rule.severity}): {why}.",
+                    self._cite(self._dated(rule.authorities), rule.citation),
+                )
+                entries.append((index, rule, reason))
             else:
                 excepted = self._excepted(rule, category, storage)
                 if excepted is not None:
-                    reasons.append(Reason(rule.code, excepted, self._cite(self._dated(rule.except_authorities))))
-        for rule in self.lifted:
-            why = self._triggered(rule, category, storage, controller)
-            if why is not None and agreement is not None:
-                reasons.append(
-                    Reason(
-                        rule.code,
-                        f"{rule.law} would bar this disclosure ({why}), but the {agreement.name} lifts it"
-                        f" for orders under it.",
-                        self._cite(self._dated(rule.except_authorities), agreement.citation),
+                    entries.append(
+                        (index, None, Reason(rule.code, excepted, self._cite(self._dated(rule.except_authorities))))
                     )
+        lifted_entries: list[tuple[int, ConflictRule | None, Reason]] = []
+        agreement = self.agreement
+        for index, rule in lifted:
+            why = self._triggered(rule, category, storage, controller)  # type: ignore[arg-type]
+            if why is not None and agreement is not None:
+                reason = Reason(
+                    rule.code,
+                    f"{rule.law} would bar this disclosure ({why}), but the {agreement.name} lifts it"
+                    f" for orders under it.",
+                    self._cite(self._dated(rule.except_authorities), agreement.citation),
                 )
-        prohibited = [rule.code for rule in rules if rule.severity == "prohibition"]
-        if prohibited:
-            route = Route.MLAT
-            treaties = self._mlat(storage)
-            via = f" ({', '.join(treaties)})" if treaties else ""
-            reasons.append(
-                Reason(
-                    "route",
-                    f"Route: mutual legal assistance{via}, because {' and '.join(prohibited)}"
-                    f" {'prohibits' if len(prohibited) == 1 else 'prohibit'} direct disclosure.",
-                    "; ".join(rule.citation for rule in rules if rule.severity == "prohibition"),
-                )
-            )
-        elif self.hook_kind == "agreement" and agreement is not None:
-            route = Route.AGREEMENT
-            reasons.append(
-                Reason("route", f"Route: under the {agreement.name}, which designates {code}.", agreement.citation)
-            )
-        else:
-            route = Route.DIRECT
-            reasons.append(
-                Reason(
-                    "route",
-                    f"Route: direct: {self.served.name} produces it in answer to {code}.",
-                    self.instrument.citation,
-                )
-            )
-        comity = False
-        if self.comity_possible and category == "content" and reach == Reach.CONTROL:
-            self.comity_proxy_used = True
-            if self.defer_comity:  # run() adds it per account holder
-                self.deferred = True
-                return tuple.__new__(Outcome, (reach, route, (), False, False, (), ()))._replace(
-                    conflicts=tuple(sorted(rule.code for rule in rules)),
-                    mlat=self._mlat(storage) if route == Route.MLAT else (),
-                    reasons=tuple(reasons),
-                )
+                lifted_entries.append((index, None, reason))
+        return _RulePart.of(tuple(entries), tuple(lifted_entries))
+
+    def _voluntary_of(
+        self, category: str, controller: Entity, route: Route, prohibited: bool
+    ) -> tuple[bool, Reason | None]:
+        """`_voluntary`, memoised per (category, controller, route, prohibited)."""
+        key = (category, controller.name, route, prohibited)
+        found = self._voluntary_memo.get(key)
+        if found is None:
+            found = self._voluntary_memo[key] = self._voluntary(category, controller, route, prohibited)
+        return found
+
+    def _comity_reason(self, storage: str | None, us_person: bool | None, residence: str | None) -> tuple[bool, Reason]:
+        """`_comity` as the item's reason, memoised per (storage, person)."""
+        key = (storage, us_person, residence)
+        found = self._comity_memo.get(key)
+        if found is None:
             test = self._comity(storage, us_person, residence)
-            comity = test.available
-            reasons.append(Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION)))
-        voluntary, why_voluntary = self._voluntary(category, controller, route, bool(prohibited))
-        if why_voluntary is not None:
-            reasons.append(why_voluntary)
-        conflicts = tuple(sorted(rule.code for rule in rules))
-        mlat = self._mlat(storage) if route == Route.MLAT else ()
-        # tuple.__new__ skips the NamedTuple's Python-level __new__: this runs once per holding shape.
-        return tuple.__new__(Outcome, (reach, route, conflicts, comity, voluntary, mlat, tuple(reasons)))
+            found = self._comity_memo[key] = (
+                test.available,
+                Reason("comity_motion", test.text, self.cat.cite(CitationCode.COMITY_MOTION)),
+            )
+        return found
 
     def _comity(self, storage: str | None, us_person: bool | None, residence: str | None) -> ComityTest:
         home = self.instrument.jurisdiction
@@ -1037,12 +1285,12 @@ class _Evaluation:
         except OverflowError:
             return None
 
-    def _response_due(self, items: list[Item]) -> Deadline | None:
+    def _response_due(self, outcomes: list[Outcome]) -> Deadline | None:
         if self.demand.due_at is not None:
             deadline = periods.given("response", self.demand.due_at)
         else:
             code = self.instrument.response_period
-            if code is None or not any(item.reach != Reach.NONE for item in items):
+            if code is None or not any(outcome.reach != Reach.NONE for outcome in outcomes):
                 return None
             if self.demand.emergency and self.instrument.emergency_period:
                 code = self.instrument.emergency_period
@@ -1053,9 +1301,9 @@ class _Evaluation:
         self.reasons.append(Reason("response_due", periods.describe(deadline), deadline.citation))
         return deadline
 
-    def _comity_due(self, items: list[Item], court: Court | None) -> Deadline | None:
+    def _comity_due(self, outcomes: list[Outcome], court: Court | None) -> Deadline | None:
         code = self.instrument.comity_period
-        if code is None or not any(item.comity_motion for item in items):
+        if code is None or not any(outcome.comity_motion for outcome in outcomes):
             return None
         deadline = self._count(self.cat.period_by_code[code], "comity_motion", court)
         if deadline is None:
@@ -1066,9 +1314,9 @@ class _Evaluation:
         self.reasons.append(Reason("comity_motion_due", periods.describe(deadline), citation))
         return deadline
 
-    def _preservation_expires(self, items: list[Item], court: Court | None) -> Deadline | None:
+    def _preservation_expires(self, outcomes: list[Outcome], court: Court | None) -> Deadline | None:
         code = self.instrument.preservation_period
-        if code is None or not any(item.reach != Reach.NONE for item in items):
+        if code is None or not any(outcome.reach != Reach.NONE for outcome in outcomes):
             return None
         period = self.cat.period_by_code[code]
         length = period.extended_length if self.demand.extended and period.extended_length else None
@@ -1081,7 +1329,7 @@ class _Evaluation:
         )
         return deadline
 
-    def _objection_due(self, items: list[Item]) -> Deadline | None:
+    def _objection_due(self, outcomes: list[Outcome]) -> Deadline | None:
         """Art. 17: a reasoned objection when a reached holding meets a third country's law."""
         code = self.instrument.objection_period
         if code is None or not self.hook_ok:
@@ -1094,7 +1342,13 @@ class _Evaluation:
             return law_of != home and not any(self.cat.is_member(b, law_of, self.as_of) for b in blocs)
 
         laws = sorted(
-            {c for item in items if item.reach != Reach.NONE for c in item.conflicts if third_country(by_code[c])}
+            {
+                c
+                for outcome in outcomes
+                if outcome.reach != Reach.NONE
+                for c in outcome.conflicts
+                if third_country(by_code[c])
+            }
         )
         if not laws:
             return None

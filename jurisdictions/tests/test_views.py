@@ -98,7 +98,9 @@ def test_catalogue_lists_rows_with_dates_and_citations(client, viewer_user, data
 def test_what_if_form_defaults(client, viewer_user, data_map):
     client.force_login(viewer_user)
     form = client.get(reverse("catalogue:what_if")).context["form"]
-    assert json.loads(form["accounts"].value())[0]["identifier"] == "user@example.com"
+    # The whole provider's map is ticked; the accounts are rows, the JSON is left empty.
+    assert form["entities"].value() == ["Microsoft Corporation", "Microsoft Ireland Operations Limited"]
+    assert not form["accounts"].value() and not form["scenario"].value()
 
 
 def test_what_if_with_fields_runs_the_engine_on_the_provider_map(client, viewer_user, data_map):
@@ -118,6 +120,7 @@ def test_what_if_with_fields_runs_the_engine_on_the_provider_map(client, viewer_
             "served_entity": "Microsoft Corporation",
             "as_of": "2016-07-15",
             "served_at": "2013-12-04T00:00",
+            "entities": ["Microsoft Corporation", "Microsoft Ireland Operations Limited"],
             "accounts": json.dumps(accounts),
         },
     )
@@ -152,7 +155,7 @@ def test_what_if_with_a_whole_scenario(client, counsel_user, data_map):
 def test_what_if_scenario_errors_name_the_field(client, viewer_user, data_map, change, field, message):
     client.force_login(viewer_user)
     response = client.post(reverse("catalogue:what_if"), {"scenario": json.dumps({**SCENARIO, **change})})
-    assert response.status_code == 422 and response.context["result"] is None
+    assert response.status_code == 400 and response.context["result"] is None
     assert any(message in e for e in response.context["form"].errors[field])
 
 
@@ -165,6 +168,7 @@ def test_what_if_field_errors_land_on_their_fields(client, viewer_user, data_map
             "issuing_jurisdiction": "US",
             "served_entity": "Microsoft Corporation",
             "as_of": "2016-07-15",
+            "entities": ["Microsoft Corporation"],
             "accounts": json.dumps(
                 [
                     {
@@ -176,7 +180,7 @@ def test_what_if_field_errors_land_on_their_fields(client, viewer_user, data_map
         },
     )
     errors = response.context["form"].errors
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "unknown category 'email'" in errors["accounts"][0]
 
 

@@ -182,10 +182,12 @@ def test_times_are_read_in_the_zone_picked_and_stored_in_utc(client, intake_user
 
 
 def test_without_a_zone_times_are_utc(client, intake_user, data_map):
+    # No zone picked and no court: UTC (with a court, its zone: test_process_any_country.py).
     client.force_login(intake_user)
-    assert client.post(URL, payload(data_map, time_zone=None)).status_code == 422  # the field is required
-    assert client.post(URL, payload(data_map, time_zone="UTC")).status_code == 302
+    assert client.post(URL, payload(data_map, time_zone=None)).status_code == 302
     assert Demand.objects.get().served_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    assert client.post(URL, payload(data_map, reference="UTC-2", time_zone="UTC")).status_code == 302
+    assert Demand.objects.get(reference="UTC-2").served_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def test_a_time_that_does_not_exist_in_the_zone_is_refused(client, intake_user, data_map):
@@ -195,11 +197,12 @@ def test_a_time_that_does_not_exist_in_the_zone_is_refused(client, intake_user, 
     assert "served_at" in response.context["intake"].demand.errors
 
 
-def test_a_refused_form_asks_to_attach_the_pdf_again(client, intake_user, data_map):
+def test_a_refused_form_keeps_the_pdf(client, intake_user, data_map):
+    # It used to ask to attach the PDF again; it is kept now (test_process_any_country.py).
     client.force_login(intake_user)
     refused = client.post(URL, {**payload(data_map, received_at="2026-11-01T00:00"), "document": pdf()})
     assert refused.status_code == 422
-    assert "Attach the warrant document again" in refused.content.decode()
+    assert "<strong>warrant.pdf</strong> (kept)" in refused.content.decode()
 
 
 def test_the_message_says_whether_the_analysis_is_done(client, intake_user, data_map):
@@ -394,7 +397,7 @@ def test_a_reference_differing_only_in_case_or_spaces_is_the_same(client, intake
     response = client.post(URL, payload(data_map, reference="  13-mag-2814 "))
     assert response.status_code == 422
     assert response.context["intake"].demand.errors["reference"] == [
-        f"A demand with reference 13-MAG-2814 is already logged (case {case.pk}, /cases/{case.pk}/)."
+        f'A demand with reference 13-MAG-2814 is already logged: <a href="/cases/{case.pk}/">case {case.pk}</a>.'
     ]
     assert Demand.objects.count() == 1
 

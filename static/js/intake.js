@@ -68,3 +68,61 @@
   });
   document.addEventListener("DOMContentLoaded", fit);
 })();
+
+// Intake page: offer the courts and authorities of the issuing jurisdiction picked (the
+// others are hidden; none picked, all are offered), read the times in the court's zone
+// while no zone is picked, and name the document as the instrument does ("Warrant",
+// "European Production Order Certificate (EPOC)"...). The server checks the court too.
+(function () {
+  "use strict";
+  function fitCourts() {
+    var issuer = document.querySelector("select[data-role=issuer]");
+    var court = document.querySelector("select[data-role=court]");
+    if (!issuer || !court) return;
+    var code = issuer.value;
+    Array.prototype.forEach.call(court.querySelectorAll("optgroup"), function (group) {
+      var shown = false;
+      Array.prototype.forEach.call(group.querySelectorAll("option"), function (o) {
+        var allowed = !code || o.dataset.jurisdiction === code;
+        o.hidden = !allowed;
+        o.disabled = !allowed;
+        shown = shown || allowed;
+      });
+      group.hidden = !shown;
+    });
+    var chosen = court.options[court.selectedIndex];
+    if (chosen && chosen.disabled) court.value = "";
+  }
+  function followCourt() {
+    var court = document.querySelector("select[data-role=court]");
+    var zone = document.querySelector("select[data-role=zone]");
+    if (!court || !zone) return;
+    var chosen = court.options[court.selectedIndex];
+    var courtZone = chosen && chosen.value ? chosen.dataset.zone : "";
+    // Only a zone left blank, or one this script set, follows the court.
+    if (zone.value !== "" && zone.dataset.followed !== zone.value) return;
+    var target = courtZone && zone.querySelector('option[value="' + courtZone + '"]') ? courtZone : "";
+    zone.value = target;
+    if (target) zone.dataset.followed = target; else delete zone.dataset.followed;
+  }
+  function nameDocument() {
+    var instrument = document.querySelector("select[data-role=instrument]");
+    var input = document.querySelector("input[data-role=document]");
+    if (!instrument || !input || !input.id || !input.dataset.label) return;
+    var label = document.querySelector('label[for="' + input.id + '"]:not(.kept-replace)');
+    if (!label) return;
+    var option = instrument.options[instrument.selectedIndex];
+    var name = option && option.dataset.document ? option.dataset.document : "Demand document";
+    var suffix = /:\s*$/.test(label.textContent) ? ":" : "";
+    label.textContent = input.dataset.label.replace("{name}", name) + suffix;
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    if (target.matches("select[data-role=instrument]")) { fitCourts(); followCourt(); nameDocument(); }
+    if (target.matches("select[data-role=issuer]")) { fitCourts(); followCourt(); }
+    if (target.matches("select[data-role=court]")) followCourt();
+    if (target.matches("select[data-role=zone]")) delete target.dataset.followed;
+  });
+  document.addEventListener("DOMContentLoaded", function () { fitCourts(); nameDocument(); });
+})();

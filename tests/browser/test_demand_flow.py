@@ -102,11 +102,13 @@ def test_intake_to_sign_off_to_litigation(page: Page, live_server, intake_user, 
     # --- A motion, a contempt finding and an appeal.
     page.click("text=Record a court event")
     page.select_option("#id_event-kind", "motion_filed")
+    page.select_option("#id_event-motion_type", "quash")
     page.fill("#id_event-court_name", "S.D.N.Y.")
     page.fill("#id_event-note", "Motion to vacate the warrant as to the Dublin content")
     page.set_input_files("#id_event-document", {"name": "motion.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.click("details.court-event button")
     expect(page.locator("#timeline")).to_contain_text("Motion to vacate the warrant")
+    expect(page.locator("#timeline")).to_contain_text("Motion to quash filed")
     expect(page.locator("#timeline a.event-document")).to_have_count(1)
 
     page.click("#track-contempt >> text=→ Held in contempt")

@@ -99,10 +99,23 @@ def production(settings):
     settings.DEMO_PUBLISHED_PASSWORDS = False
 
 
-def test_load_demo_refuses_with_debug_off(catalogue, production):
+def test_load_demo_refuses_with_debug_off_on_a_database_with_cases(catalogue, production):
+    from tests.factories import CaseFactory
+
+    CaseFactory()
+    users = get_user_model().objects.count()
     with pytest.raises(CommandError, match="--allow-production"):
         call_command("load_demo", stdout=io.StringIO())
-    assert not get_user_model().objects.exists()
+    assert get_user_model().objects.count() == users
+
+
+def test_with_debug_off_a_fresh_database_gets_the_demo_with_random_passwords(catalogue, production):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    for username, published, *_ in USERS:
+        user = get_user_model().objects.get(username=username)
+        assert not user.check_password(published)
+        assert published not in out.getvalue()
 
 
 def test_with_the_flag_it_never_uses_the_published_passwords(catalogue, production):

@@ -1,8 +1,10 @@
 """Demo users (one per role) and demo cases, among them Microsoft Ireland. Idempotent.
 
-The demo passwords are published (README.md): with DEBUG off the command refuses to
-run unless given --allow-production, and then gives each new demo user a random
-password, printed once, instead."""
+The demo passwords are published (README.md): with DEBUG off each new demo user gets
+a random password instead, printed once, and the command refuses to add the demo to a
+database that already holds cases (a live caseload) unless given --allow-production.
+A fresh database with DEBUG off (a staging box, a benchmark) gets the demo with random
+passwords."""
 
 import datetime as dt
 import secrets
@@ -200,11 +202,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # DEBUG as configured (settings.py): a test run turns settings.DEBUG itself off.
         production = not getattr(settings, "DEMO_PUBLISHED_PASSWORDS", settings.DEBUG)
-        if production and not options["allow_production"]:
+        if production and not options["allow_production"] and Demand.objects.exists():
             raise CommandError(
-                "DEBUG is off: this looks like production, and the demo logins (an admin among them) have "
-                "published passwords. Run with DEBUG=1, or pass --allow-production to load the demo with "
-                "random passwords."
+                "DEBUG is off and this database already holds cases: this looks like production, and demo "
+                "cases would mix with a live caseload. Run with DEBUG=1 on a development database, or pass "
+                "--allow-production to add the demo anyway (its users get random passwords)."
             )
         if not CatalogueVersion.objects.exists():
             raise CommandError("The catalogue is not loaded: run `python manage.py load_catalogue` first.")

@@ -22,18 +22,18 @@ def test_case_file_query_count_is_pinned(client, viewer_user, version, django_as
     header's unread notifications."""
     client.force_login(viewer_user)
     case = full_case(version, "ONE", accounts=1, analyses=1)
-    with django_assert_num_queries(
-        22
-    ):  # 16, plus the case record: productions, their items and files (3), documents and correspondence (2), tasks (1)
+    # 16, the history's data locations by name (1), the case record: productions, their
+    # items and files (3), documents and correspondence (2), tasks (1)
+    with django_assert_num_queries(23):
         client.get(reverse("cases:detail", args=[case.pk]))
     for i in range(49):
         full_case(version, f"MANY-{i}", accounts=1, analyses=1)
     big = full_case(version, "BIG", accounts=5, analyses=4)
     for i in range(10):
         EventFactory(case=big, kind="note", note=f"note {i}")
-    with django_assert_num_queries(
-        22
-    ):  # 16, plus the case record: productions, their items and files (3), documents and correspondence (2), tasks (1)
+    # 16, the history's data locations by name (1), the case record: productions, their
+    # items and files (3), documents and correspondence (2), tasks (1)
+    with django_assert_num_queries(23):
         response = client.get(reverse("cases:detail", args=[big.pk]))
     assert len(response.context["accounts"]) == 5 and len(response.context["earlier"]) == 3
 
@@ -117,7 +117,7 @@ def test_case_file_shows_the_kind_authorities_voluntary_and_the_new_deadlines(
         case=case, as_of=dt.date(2026, 1, 5), catalogue_version=version, result=result_v3(), fingerprint="v3"
     )
     client.force_login(viewer_user)
-    with django_assert_num_queries(22):  # as pinned above: v3 adds no query
+    with django_assert_num_queries(23):  # as pinned above: v3 adds no query
         response = client.get(reverse("cases:detail", args=[case.pk]))
     body = response.content.decode()
     assert '<dd id="demand-kind"><span class="pill kind-production">Production</span></dd>' in body
@@ -127,7 +127,7 @@ def test_case_file_shows_the_kind_authorities_voluntary_and_the_new_deadlines(
     assert "CLOUD Act" in body and "(2018-04-17)" in body
     assert body.count("Voluntary disclosure permitted (18 U.S.C. §2702(c)(6))") == 1
     assert (
-        'id="engine-conflict_objection_due"><time datetime="2026-01-12T23:00:00Z">2026-01-12 23:00 UTC</time>' in body
+        'id="engine-conflict_objection_due"><time datetime="2026-01-12T23:00:00Z">12 Jan 2026, 23:00 UTC</time>' in body
     )
     assert 'id="engine-preservation_expires"><span class="muted">—</span>' in body
     assert "Reasoned objection (Art. 17) due" in body

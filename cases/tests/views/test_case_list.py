@@ -20,19 +20,20 @@ from tests.factories import (
 
 def test_list_query_count_is_pinned(client, viewer_user, version, django_assert_num_queries):
     """1 session, 2 user, 3 the user's groups (roles), 4 count, 5 the page of cases with
-    the next deadline as a subquery, 6 issuers and 7 instruments for the filter form,
-    8 the header's unread notifications, 9 the queues' counts (one aggregate)."""
+    the next deadline, counsel and sign-off keys, 6 the page's signed and latest analyses
+    (the sign-off column), 7 issuers and 8 instruments for the filter form, 9 the
+    header's unread notifications, 10 the queues' counts (one aggregate)."""
     client.force_login(viewer_user)
     full_case(version, "ONE")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("cases:list"))
     assert len(response.context["page"]) == 1
     for i in range(49):
         full_case(version, f"MANY-{i}", accounts=1, analyses=1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("cases:list"), {"sort": "deadline", "q": "many", "due": "overdue"})
     assert len(response.context["page"]) == 49
-    with django_assert_num_queries(9):  # a queue filters the same queries
+    with django_assert_num_queries(10):  # a queue filters the same queries
         response = client.get(reverse("cases:list"), {"queue": "awaiting_sign_off", "sort": "-deadline"})
     assert len(response.context["page"]) == 50
 

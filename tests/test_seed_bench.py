@@ -1,0 +1,66 @@
+"""`manage.py seed_bench`: realistic cases for the benchmarks, in bulk, that the app
+then reads and writes like any other (issue 18)."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from cases.models import Analysis, Case, CaseEvent, Deadline, Status
+from requests_app.models import Demand, Holding
+
+
+def seed(n: int, **options) -> str:
+    out = io.StringIO()
+    call_command("seed_bench", cases=n, stdout=out, **options)
+    return out.getvalue()
+
+
+def check_seeded(n: int) -> None:
+    cases = Case.objects.filter(demand__reference__startswith="BENCH-")
+    assert cases.count() == n
+    assert Demand.objects.filter(reference__startswith="BENCH-").values("reference").distinct().count() == n
+    # Varied: several statuses, instruments and issuing countries; closed ones have an outcome.
+    assert cases.values("status").distinct().count() >= 4
+    assert cases.values("demand__instrument").distinct().count() >= 4
+    assert cases.values("demand__issuing_jurisdiction").distinct().count() >= 4
+    assert not cases.filter(status=Status.CLOSED, outcome="").exists()
+    assert not cases.exclude(status=Status.CLOSED).exclude(outcome="").exists()
+    # Every case has its demand's accounts and holdings, an event and a deadline.
+    assert not cases.annotate(n=Count("events")).filter(n=0).exists()
+    assert not cases.annotate(n=Count("deadlines")).filter(n=0).exists()
+    assert not Demand.objects.filter(reference__startswith="BENCH-").annotate(n=Count("accounts")).filter(n=0).exists()
+    assert Holding.objects.filter(account__demand__reference__startswith="BENCH-").count() >= n
+    assert Analysis.objects.filter(case__in=cases, signed_off_at__isnull=False).exists()
+    assert Analysis.objects.filter(case__in=cases, signed_off_at__isnull=True).exists()
+    assert CaseEvent.objects.filter(case__in=cases, kind="demand_logged").count() == n
+    assert Deadline.objects.filter(case__in=cases, state="open").exists()
+
+
+def test_seeds_varied_cases_the_case_list_shows(catalogue, client, counsel_user):
+    out = seed(120, batch=50)
+    assert "Seeded 120 cases" in out
+    check_seeded(120)
+    client.force_login(counsel_user)
+    response = client.get("/cases/?q=BENCH-")
+    assert response.status_code == 200
+    assert b"BENCH-" in response.content
+
+
+def test_refuses_a_prefix_already_used_and_bad_numbers(catalogue):
+    seed(5)
+    with pytest.raises(CommandError, match="--prefix"):
+        seed(5)
+    with pytest.raises(CommandError, match="--cases"):
+        seed(0, prefix="OTHER")
+
+
+def test_copies_on_postgresql_and_moves_the_sequences_past_its_rows(postgres, catalogue):
+    seed(60, batch=25)
+    check_seeded(60)
+    highest = Case.objects.order_by("-pk").values_list("pk", flat=True).first()
+    # A case logged after the seed gets a fresh id from the sequence, not a clash.
+    from tests.factories import CaseFactory
+
+    assert CaseFactory().pk > highest
