@@ -637,9 +637,10 @@ class Trend:
     first: Period | None  # the half year of the first demand, if any
 
 
-def trend(*, today: dt.date, halves: int = TREND_HALVES) -> Trend:
+def trend(*, today: dt.date, halves: int = TREND_HALVES, until: Period | None = None) -> Trend:
     """Demands per outcome in each half year, from the first demand's half (at most the
-    last `halves`, up to today's half or the latest with demands): one query."""
+    last `halves`, up to today's half or the latest with demands; up to `until`'s half
+    when that is earlier, so a period picked years back is in the trend): one query."""
     received = _received()
     rows = (
         Case.objects.annotate(on=received)
@@ -660,6 +661,8 @@ def trend(*, today: dt.date, halves: int = TREND_HALVES) -> Trend:
     if not counts:
         return Trend(points=[], first=None)
     first, last = half_year(*min(counts)), max(half_of(today), half_year(*max(counts)), key=lambda p: p.start)
+    if until is not None and first.start <= until.start < last.start:
+        last = half_of(until.start)
     shown = halves_between(first, last)[-halves:]
     points = [TrendPoint(p, counts.get((p.start.year, 1 if p.start.month <= 6 else 2), Figures())) for p in shown]
     return Trend(points=points, first=first)

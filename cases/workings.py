@@ -87,7 +87,7 @@ def _days(values: Any) -> str:
     return ", ".join(day_text(d) for d in days)
 
 
-def _counted(c: Mapping[str, Any], subject: str) -> str:
+def _counted(c: Mapping[str, Any], subject: str, reader_zone: str | None = None) -> str:
     """A period counted from a start: the engine's or a court rule's working."""
     zone = c.get("time_zone")
     start = _instant(c.get("start"))
@@ -115,11 +115,11 @@ def _counted(c: Mapping[str, Any], subject: str) -> str:
     if last_day is not None:
         text += f": {day_text(last_day)}, end of day"
         if due is not None:
-            text += f" ({instant_text(due)})"
+            text += f" ({instant_text(due, reader_zone)})"
     elif due is not None:
         text += f": {instant_text(due, zone)}"
-        if zone and zone != "UTC":
-            text += f" ({instant_text(due)})"
+        if (reader_zone or "UTC") != (zone or "UTC"):
+            text += f" ({instant_text(due, reader_zone)})"
     return text + "."
 
 
@@ -130,9 +130,11 @@ def subject(kind_label: str, label: str = "") -> str:
     return name if name.endswith((" due", " expires")) else f"{name} due"
 
 
-def in_words(computation: Mapping[str, Any] | None, *, label: str = "Due") -> str:
+def in_words(computation: Mapping[str, Any] | None, *, label: str = "Due", reader_zone: str | None = None) -> str:
     """One sentence saying how the deadline was computed; `label` names the deadline
-    ("Response due", "Comity motion (§2703(h)(2)) due")."""
+    ("Response due", "Comity motion (§2703(h)(2)) due"). The instant a last day ends at
+    is also given in `reader_zone` (a page's reader's zone; UTC when none, as the
+    export has it)."""
     c = computation or {}
     if not c:
         return ""
@@ -151,14 +153,14 @@ def in_words(computation: Mapping[str, Any] | None, *, label: str = "Due") -> st
         if c.get("extensions"):
             text += f" Extended before: {_days(c['extensions']) or ', '.join(map(str, c['extensions']))}."
     elif c.get("length") is not None and c.get("unit"):
-        text = _counted(c, label)
+        text = _counted(c, label, reader_zone)
     elif c.get("explanation"):
         text = str(c["explanation"])
     else:
         return "; ".join(f"{k}: {v}" for k, v in c.items())
     moved = _instant(c.get("moved_from"))
     if moved is not None:
-        text += f" Moved from {instant_text(moved)}"
+        text += f" Moved from {instant_text(moved, reader_zone)}"
         text += f": {c['reason']}." if c.get("reason") else "."
     if c.get("note"):
         text += f" Note: {c['note']}"

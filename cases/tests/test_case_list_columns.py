@@ -127,3 +127,16 @@ def test_the_query_count_does_not_grow_with_the_rows_on_any_tab(client, counsel_
         if rows_small:
             assert q_small == 10, tab
     assert large[str({})] == (10, 30) and large[str({"queue": "emergency"})][1] == 15
+
+
+def test_a_closed_case_without_a_sign_off_is_not_awaiting_one(client, viewer_user, version):
+    """No sign-off can come once a case is closed: the list and its CSV say "closed
+    unsigned", as the case file says "Closed without counsel's sign-off"."""
+    closed = CaseFactory(demand__reference="CLOSED-1", status="closed", outcome="moot")
+    analyse(closed, version)
+    client.force_login(viewer_user)
+    row = row_of(client.get(reverse("cases:list")).content.decode(), "CLOSED-1")
+    assert ">Closed unsigned</span>" in row and ">Awaiting</span>" not in row
+    text = b"".join(client.get(reverse("cases:export_csv")).streaming_content).decode("utf-8")
+    assert ",closed unsigned," in text.splitlines()[1]
+    assert client.get(reverse("cases:detail", args=[closed.pk])).context["sign_off"].case_closed

@@ -16,7 +16,7 @@ from cases import report
 from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Production, ProductionItem
 from cases.tests import test_report as known_set
 from requests_app.models import NondisclosureOrder, TargetAccount
-from tests.factories import HoldingFactory
+from tests.factories import CaseFactory, HoldingFactory
 
 # The known set of test_report (its cells are pinned there) and its case builder.
 FIELDS, H1, at, item = known_set.FIELDS, known_set.H1, known_set.at, known_set.item
@@ -380,3 +380,18 @@ def test_page_uses_the_colours_and_shows_shares(client, viewer_user, known):
     assert "#1e8449" not in page and "#aab7b8" not in page  # the old green and the grey close to "No data"
     total = page[page.index("<tfoot>") : page.index("</tfoot>")]
     assert 'outcome-rejected_or_challenged">6<span class="share"> (40%)</span>' in total
+
+
+def test_the_trend_runs_up_to_an_earlier_half_picked(version):
+    """A half picked years back is in the trend: the chart ends at it, not today."""
+    from cases import report as reports
+
+    for year in (2014, 2020, 2026):
+        CaseFactory(demand__received_at=dt.datetime(year, 3, 1, tzinfo=dt.UTC))
+    today = dt.date(2026, 12, 7)
+    latest = reports.trend(today=today)
+    assert latest.points[-1].period.label == "2026-H2" and latest.points[0].period.label == "2022-H1"
+    back = reports.trend(today=today, until=reports.half_year(2016, 1))
+    assert [p.period.label for p in back.points][-1] == "2016-H1"
+    assert back.points[0].period.label == "2014-H1" and back.points[0].figures.demands == 1
+    assert reports.trend(today=today, until=reports.half_year(2030, 1)).points[-1].period.label == "2026-H2"

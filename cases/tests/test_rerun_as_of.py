@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.actions.what_if import rerun_as_of
 from cases.analysis import analyse_case
 from cases.models import Analysis, CaseEvent, Deadline, WhatIfRun
+from cases.tests.builders import full_case
 from jurisdictions.models import ControllingEntity, Court, DataLocation, LegalInstrument
 from tests.factories import AccountFactory, CaseFactory, DemandFactory
 
@@ -204,3 +205,13 @@ def test_the_reruns_page_in_a_fixed_number_of_queries(client, counsel_user, sign
     with django_assert_num_queries(7):
         response = client.get(url(signed_case))
     assert len(response.context["runs"]) == 3
+
+
+def test_a_reader_who_cannot_re_run_is_told_who_can(client, viewer_user, version):
+    """The viewer sees the kept re-runs, no form, and a word on who re-runs a case."""
+    case = full_case(version)
+    client.force_login(viewer_user)
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert ">Re-runs as of other dates</a>" in detail and "Re-run as of…" not in detail
+    page = client.get(reverse("cases:what_if", args=[case.pk])).content.decode()
+    assert 'id="rerun-counsel-only"' in page and 'id="rerun-form"' not in page

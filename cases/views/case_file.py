@@ -480,4 +480,4 @@ def _history_row(source: str, record, names: Names) -> str:
         return record.identifier
     if source == "holding":
         return f"{record.category} @ {names.at(record, 'data_location') or 'unknown'}"
-    return f"case {record.id}"
+    return str(record.id)  # "Case 3"

@@ -23,6 +23,7 @@ from cases.views.common import PAGE_SIZE, READ_ROLES, HtmxHttpRequest, _require_
 # `sign_off.attach` reads the sign-off from (two subqueries), so a page of 50 rows is
 # read in one query and its sign-offs in one more, whatever the number of rows.
 SIGN_OFF_LABELS = {sign_off.SIGNED: "Signed", sign_off.AWAITING: "Awaiting", sign_off.VOIDED: "Voided"}
+CLOSED_UNSIGNED = "Closed unsigned"
 # The CSV is written in batches: the rows of one batch are in memory, never the whole list.
 CSV_BATCH = 1000
 
@@ -74,8 +75,12 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _sign_off_label(case: Case) -> str:
     """The list's word for the sign-off `sign_off.attach` set: "" before any analysis."""
-    state = case.sign_off.state if case.sign_off is not None else ""  # type: ignore[attr-defined]
-    return SIGN_OFF_LABELS.get(state, "")
+    found = case.sign_off  # type: ignore[attr-defined]
+    if found is None:
+        return ""
+    if found.case_closed and found.state != sign_off.SIGNED:
+        return CLOSED_UNSIGNED  # no sign-off can come any more: not "awaiting"
+    return SIGN_OFF_LABELS.get(found.state, "")
 
 
 def _queue_links(request: HtmxHttpRequest, now) -> list[dict]:
@@ -141,9 +146,20 @@ def _csv_row(case: Case) -> list:
         _utc(demand.served_at),
         "yes" if demand.emergency else "no",
         case.counsel.get_username() if case.counsel else "",
-        case.sign_off.state if case.sign_off is not None else "",  # type: ignore[attr-defined]
+        _sign_off_state(case),
         _utc(case.created_at),
     ]
+
+
+def _sign_off_state(case: Case) -> str:
+    """The CSV's sign-off: the state, or "closed unsigned" for a closed case without a
+    standing one (no sign-off can come any more); "" before any analysis."""
+    found = case.sign_off  # type: ignore[attr-defined]
+    if found is None:
+        return ""
+    if found.case_closed and found.state != sign_off.SIGNED:
+        return "closed unsigned"
+    return found.state
 
 
 class _Echo:

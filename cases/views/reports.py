@@ -42,7 +42,8 @@ def transparency_report(request: HttpRequest) -> HttpResponse:
     _require_role(request, *READ_ROLES)
     result, errors = _report_for(request)
     today = timezone.localdate()
-    trend = reports.trend(today=today)
+    # The trend runs up to the half the report ends in, when that is in the past.
+    trend = reports.trend(today=today, until=reports.half_of(result.period.end) if result is not None else None)
     # The half-year menu: from today's half back to the half of the first demand.
     current = reports.half_of(today)
     halves = list(reversed(reports.halves_between(trend.first or current, current)))

@@ -44,9 +44,28 @@
         o.hidden = !allowed;
         o.disabled = !allowed;
       });
-      if (issuers && issuers.length === 1 && !issuer.value) issuer.value = issuers[0];
+      // A jurisdiction that cannot issue the instrument is taken out, and the page says
+      // so beside the field (a status region, read out by screen readers).
+      var note = document.getElementById("issuer-note");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "issuer-note";
+        note.className = "field-note";
+        note.setAttribute("role", "status");
+        issuer.insertAdjacentElement("afterend", note);
+      }
+      var message = "";
       var chosen = issuer.options[issuer.selectedIndex];
-      if (chosen && chosen.disabled) issuer.value = "";
+      if (chosen && chosen.value && chosen.disabled) {
+        message = chosen.text + " cannot issue " + picked.value +
+          (issuers.length ? " (issued by " + issuers.join(", ") + ")" : "") + ": pick the issuing jurisdiction again.";
+        issuer.value = "";
+      }
+      if (issuers && issuers.length === 1 && !issuer.value) {
+        issuer.value = issuers[0];
+        if (message) message = chosen.text + " cannot issue " + picked.value + ": set to " + issuers[0] + ", its only issuer.";
+      }
+      note.textContent = message;
     }
     var kind = picked ? picked.dataset.kind : null;
     var extended = document.querySelector("[data-field=extended]");

@@ -3,6 +3,7 @@ site's Content-Security-Policy, log no violation and fetch nothing from outside;
 transparency report's legend and tables fit their panels."""
 
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -69,8 +70,14 @@ def test_redoc_renders_the_operations(page: Page, live_server, viewer_user):
 
 
 def test_api_docs_need_a_login(page: Page, live_server, db):
+    """A browser without a session is sent to the login page (not a bare 401), and
+    comes back to the documentation after it."""
     for path in ("/api/docs/", "/api/redoc/"):
-        assert page.goto(f"{live_server.url}{path}").status in (401, 403)
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200 and response.request.redirected_from is not None
+        url = urlsplit(page.url)
+        assert (url.path, parse_qs(url.query)["next"]) == ("/login/", [path])
+        expect(page.get_by_label("Username")).to_be_visible()
 
 
 def test_transparency_report_fits_at_1024px(page: Page, live_server, viewer_user, catalogue):
@@ -81,11 +88,15 @@ def test_transparency_report_fits_at_1024px(page: Page, live_server, viewer_user
     page.goto(f"{live_server.url}/reports/transparency/?start=2000-01-01&end=2099-12-31")
     expect(page.locator("svg.chart rect").first).to_be_visible()
 
-    # The legend's entries do not overlap.
-    boxes = [item.bounding_box() for item in page.locator(".chart-legend li").all()]
-    assert len(boxes) == 5
-    for a, b in zip(boxes, boxes[1:], strict=False):
-        assert a["y"] != b["y"] or a["x"] + a["width"] <= b["x"], (a, b)
+    # Each legend (the countries' chart and the trend's) names the five outcomes, and
+    # its entries do not overlap.
+    legends = page.locator(".chart-legend").all()
+    assert len(legends) == 2
+    for legend in legends:
+        boxes = [item.bounding_box() for item in legend.locator("li").all()]
+        assert len(boxes) == 5
+        for a, b in zip(boxes, boxes[1:], strict=False):
+            assert a["y"] != b["y"] or a["x"] + a["width"] <= b["x"], (a, b)
 
     # The page itself does not scroll sideways; a wide table scrolls inside its panel.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024

@@ -111,3 +111,19 @@ def test_a_us_warrant_issued_by_gb_is_refused_with_a_visible_message(page: Page,
     expect(message).to_have_text("GB cannot issue this demand: US-SCA-WARRANT is issued by US only.")
     expect(page.locator("#id_issuing_jurisdiction")).to_have_attribute("aria-invalid", "true")
     assert not Demand.objects.filter(reference="US-GB-BROWSER-1").exists()
+
+
+def test_an_issuer_the_instrument_does_not_allow_is_replaced_with_a_note(page: Page, live_server, intake_user):
+    """Picking the instrument after the issuer: a jurisdiction that cannot issue it is
+    not dropped silently; the page says why beside the field."""
+    log_in(page, live_server, intake_user)
+    page.goto(f"{live_server.url}/demands/new/")
+    page.select_option("#id_instrument", "EU-EPO")
+    page.select_option("#id_issuing_jurisdiction", "DE")
+    expect(page.locator("#issuer-note")).to_be_hidden()
+    page.select_option("#id_instrument", "US-SCA-WARRANT")
+    expect(page.locator("#id_issuing_jurisdiction")).to_have_value("US")
+    expect(page.locator("#issuer-note")).to_have_text(
+        re.compile(r"^Germany \(DE\) cannot issue US-SCA-WARRANT: set to US, its only issuer\.$")
+    )
+    expect(page.locator("#issuer-note")).to_have_attribute("role", "status")
