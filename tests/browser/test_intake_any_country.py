@@ -113,7 +113,7 @@ def test_a_us_warrant_issued_by_gb_is_refused_with_a_visible_message(page: Page,
     assert not Demand.objects.filter(reference="US-GB-BROWSER-1").exists()
 
 
-def test_an_issuer_the_instrument_does_not_allow_is_replaced_with_a_note(page: Page, live_server, intake_user):
+def test_an_unallowed_issuer_is_replaced_with_a_note(page: Page, live_server, intake_user, catalogue):
     """Picking the instrument after the issuer: a jurisdiction that cannot issue it is
     not dropped silently; the page says why beside the field."""
     log_in(page, live_server, intake_user)
