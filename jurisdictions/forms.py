@@ -41,6 +41,26 @@ def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+US_PERSON_CHOICES = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
+
+
+def us_person_field() -> forms.TypedChoiceField:
+    """An account's US-person status: yes, no or unknown (None). The intake and what-if
+    forms ask it the same way."""
+    return forms.TypedChoiceField(
+        choices=US_PERSON_CHOICES,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        label="US person",
+    )
+
+
+def residence_field() -> forms.ModelChoiceField:
+    """An account's country of residence, unknown allowed."""
+    return forms.ModelChoiceField(queryset=Jurisdiction.objects.order_by("name"), required=False, empty_label="Unknown")
+
+
 class WhatIfForm(forms.Form):
     """The demand's facts field by field, the entities of the provider's map in the
     facts, and the advanced options: the accounts, or a whole scenario, as JSON.
@@ -213,16 +233,8 @@ class AccountRowForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e-mail, user id or phone number"}),
         error_messages={"required": "Name the account (e-mail, user id or phone number)."},
     )
-    us_person = forms.TypedChoiceField(
-        choices=[("", "Unknown"), ("yes", "Yes"), ("no", "No")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-        label="US person",
-    )
-    residence = forms.ModelChoiceField(
-        queryset=Jurisdiction.objects.order_by("name"), required=False, empty_label="Unknown"
-    )
+    us_person = us_person_field()
+    residence = residence_field()
 
     def as_object(self, holdings: list[dict]) -> dict:
         data = self.cleaned_data

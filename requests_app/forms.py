@@ -28,6 +28,7 @@ from django.utils.html import format_html
 from accounts.time_zones import is_zone
 from cases.actions import AccountToLog, log_demand
 from cases.actions.intake import chosen_kind_error
+from jurisdictions.forms import residence_field, us_person_field
 from jurisdictions.models import Category, ControllingEntity, Court, DataLocation, Jurisdiction, LegalInstrument
 from requests_app.documents import validate_pdf_document
 from requests_app.models import (
@@ -480,20 +481,9 @@ class NondisclosureForm(forms.ModelForm):
         return data
 
 
-US_PERSON_CHOICES = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
-
-
 class AccountForm(forms.ModelForm):
-    us_person = forms.TypedChoiceField(
-        choices=US_PERSON_CHOICES,
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-        label="US person",
-    )
-    residence = forms.ModelChoiceField(
-        queryset=Jurisdiction.objects.order_by("name"), required=False, empty_label="Unknown"
-    )
+    us_person = us_person_field()
+    residence = residence_field()
 
     class Meta:
         model = TargetAccount

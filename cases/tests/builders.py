@@ -119,3 +119,33 @@ def result_v3(account="target@example.com", **changes) -> dict:
         },
         **changes,
     }
+
+
+# Served in New York on Wednesday 25 Nov 2026 (10:00 there): the comity motion's 14 days
+# end on Wednesday 9 Dec, end of day in New York.
+SDNY_SERVED = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+
+
+def sdny_warrant() -> Case:
+    """An S.D.N.Y. warrant for a UK resident's mail stored in London by a US provider,
+    analysed: the provider may move to modify on comity grounds (§2703(h)(2)) within 14
+    days. Needs the catalogue loaded."""
+    from cases.analysis import analyse_case
+    from jurisdictions.models import Court, DataLocation, LegalInstrument
+    from tests.factories import DemandFactory, EntityFactory
+
+    provider = EntityFactory(name="Microsoft Corporation")
+    london = DataLocation.objects.create(name="London", country_id="GB", operated_by=provider)
+    demand = DemandFactory(
+        reference="26-MAG-1209",
+        instrument=LegalInstrument.objects.get(code="US-SCA-WARRANT"),
+        court=Court.objects.get(name="S.D.N.Y."),
+        served_entity=provider,
+        served_at=SDNY_SERVED,
+        received_at=SDNY_SERVED,
+    )
+    account = AccountFactory(demand=demand, identifier="resident@example.co.uk", us_person=False, residence_id="GB")
+    HoldingFactory(account=account, category="content", data_location=london, controlled_by=provider)
+    case = CaseFactory(demand=demand)
+    analyse_case(case=case, as_of=dt.date(2026, 11, 25))
+    return case

@@ -13,16 +13,12 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from cases import export
-from cases.analysis import analyse_case
 from cases.models import Case, Deadline
 from cases.templatetags import zones
+from cases.tests import builders
 from cases.tests.builders import full_case
-from jurisdictions.models import Court, DataLocation, LegalInstrument
-from tests.factories import AccountFactory, CaseFactory, DemandFactory, EntityFactory, HoldingFactory
 
 BERLIN = "Europe/Berlin"
-# Served in New York on Wednesday 25 Nov 2026; 14 days after the day of service: Wednesday 9 Dec.
-SERVED = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
 COMITY_LAST_DAY = "ends 9 Dec 2026, end of day, New York"
 COMITY_IN_BERLIN = "10 Dec 2026, 06:00 CET in your zone"  # 00:00 on 10 Dec in New York = 05:00 UTC
 
@@ -49,21 +45,7 @@ def _deadline_post(client, case, step, deadline=None, **fields):
 def sdny_warrant(catalogue) -> Case:
     """An S.D.N.Y. warrant for a UK resident's mail stored in London by a US provider:
     the provider may move to modify on comity grounds (§2703(h)(2)) within 14 days."""
-    provider = EntityFactory(name="Microsoft Corporation")
-    london = DataLocation.objects.create(name="London", country_id="GB", operated_by=provider)
-    demand = DemandFactory(
-        reference="26-MAG-1209",
-        instrument=LegalInstrument.objects.get(code="US-SCA-WARRANT"),
-        court=Court.objects.get(name="S.D.N.Y."),
-        served_entity=provider,
-        served_at=SERVED,
-        received_at=SERVED,
-    )
-    account = AccountFactory(demand=demand, identifier="resident@example.co.uk", us_person=False, residence_id="GB")
-    HoldingFactory(account=account, category="content", data_location=london, controlled_by=provider)
-    case = CaseFactory(demand=demand)
-    analyse_case(case=case, as_of=dt.date(2026, 11, 25))
-    return case
+    return builders.sdny_warrant()
 
 
 def _comity(case: Case) -> Deadline:

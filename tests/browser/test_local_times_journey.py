@@ -3,40 +3,20 @@ browser's zone becomes theirs, and the §2703(h)(2) comity deadline of an S.D.N.
 warrant shows its last day in New York and counsel's own time; a zone picked on the
 profile page then rules every page."""
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import Browser, expect
 
 from accounts.models import Profile
-from cases.analysis import analyse_case
-from jurisdictions.models import Court, DataLocation, LegalInstrument
+from cases.tests import builders
 from tests.browser.conftest import RESULTS
 from tests.browser.test_demand_flow import PASSWORD
-from tests.factories import AccountFactory, CaseFactory, DemandFactory, EntityFactory, HoldingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SERVED = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York, Wednesday 25 Nov 2026
 
 
 @pytest.fixture
 def sdny_warrant(catalogue):
-    provider = EntityFactory(name="Microsoft Corporation")
-    london = DataLocation.objects.create(name="London", country_id="GB", operated_by=provider)
-    demand = DemandFactory(
-        reference="26-MAG-1209",
-        instrument=LegalInstrument.objects.get(code="US-SCA-WARRANT"),
-        court=Court.objects.get(name="S.D.N.Y."),
-        served_entity=provider,
-        served_at=SERVED,
-        received_at=SERVED,
-    )
-    account = AccountFactory(demand=demand, identifier="resident@example.co.uk", us_person=False, residence_id="GB")
-    HoldingFactory(account=account, category="content", data_location=london, controlled_by=provider)
-    case = CaseFactory(demand=demand)
-    analyse_case(case=case, as_of=dt.date(2026, 11, 25))
-    return case
+    return builders.sdny_warrant()
 
 
 def test_the_comity_deadline_in_new_york_and_in_berlin(browser: Browser, live_server, counsel_user, sdny_warrant):
