@@ -121,6 +121,7 @@ TIME_ZONES = [
 ]
 ZONE_NAMES = dict(TIME_ZONES)
 COURT_ZONE = ""  # the blank choice: the issuing court's zone, else UTC
+INSTRUMENT_CODE_MAX = LegalInstrument._meta.get_field("code").max_length or 32
 
 
 def known_zone(zone) -> bool:
@@ -349,6 +350,10 @@ class DemandForm(forms.ModelForm):
             return code
         if not code or not isinstance(code, str):
             return None
+        # Raw input, before any field checked it: a NUL (which PostgreSQL refuses in a
+        # query) or an overlong code names no instrument; the field itself says so.
+        if "\x00" in code or len(code) > INSTRUMENT_CODE_MAX:
+            return None
         return LegalInstrument.objects.filter(code=code).first()
 
     # --- reading it
@@ -362,7 +367,7 @@ class DemandForm(forms.ModelForm):
         if zone:
             return zone if known_zone(zone) else "UTC"
         court = str(self.data.get(self.add_prefix("court")) or "")
-        if court.isdigit():
+        if court.isascii() and court.isdigit() and len(court) < 19:  # a primary key, not "²" or a 40-digit number
             found = Court.objects.filter(pk=court).values_list("time_zone", flat=True).first()
             if known_zone(found):
                 return cast(str, found)

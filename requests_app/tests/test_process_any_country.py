@@ -546,3 +546,20 @@ def test_kept_documents_of_abandoned_forms_are_swept_after_a_day(client, intake_
     assert sweep_kept() == 0  # still within its day
     assert sweep_kept(timezone.now() + dt.timedelta(days=1, minutes=1)) == 1
     assert kept_files() == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"instrument": "US-SCA-WARRANT\x00"},  # PostgreSQL refuses a NUL in a query: named, not a 500
+        {"instrument": "X" * 500},
+        {"time_zone": "", "court": "²"},  # a digit to str.isdigit, not to int()
+        {"time_zone": "", "court": "1" * 40},
+    ],
+)
+def test_odd_instrument_or_court_input_is_refused_not_a_server_error(client, intake_user, data_map, overrides):
+    """The form reads the instrument (for the document's label) and the court (for the
+    times' zone) before its fields are checked: odd input there names no row."""
+    response = refused(client, intake_user, payload(data_map, **overrides))
+    field = next(iter(overrides.keys() - {"time_zone"}))
+    assert field in response.context["intake"].demand.errors
