@@ -121,7 +121,12 @@ TIME_ZONES = [
 ]
 ZONE_NAMES = dict(TIME_ZONES)
 COURT_ZONE = ""  # the blank choice: the issuing court's zone, else UTC
-INSTRUMENT_CODE_MAX = LegalInstrument._meta.get_field("code").max_length or 32
+
+
+def _can_name_a_row(code: str, model) -> bool:
+    """Whether raw input read before its field is checked may be looked up as `model`'s
+    code: no NUL (PostgreSQL refuses one in a query: a 500) and not longer than a code."""
+    return "\x00" not in code and len(code) <= (model._meta.get_field("code").max_length or 0)
 
 
 def known_zone(zone) -> bool:
@@ -324,9 +329,12 @@ class DemandForm(forms.ModelForm):
 
     def _issuer_choices(self) -> list:
         codes = {code for issuers in self.issuers().values() for code in issuers}
-        current = self["issuing_jurisdiction"].value()
-        if current:  # e.g. a demand on file: shown, and refused naming its instrument
-            codes.add(str(getattr(current, "pk", current)))
+        value = self["issuing_jurisdiction"].value()
+        current = str(getattr(value, "pk", value) or "")
+        # e.g. a demand on file: shown, and refused naming its instrument. Raw input that
+        # can name no jurisdiction (a NUL, which PostgreSQL refuses in a query) is left out.
+        if current and _can_name_a_row(current, Jurisdiction):
+            codes.add(current)
         offered = Jurisdiction.objects.filter(code__in=codes).order_by("name")
         return [("", "---------"), *((j.code, f"{j.name} ({j.code})") for j in offered)]
 
@@ -350,9 +358,8 @@ class DemandForm(forms.ModelForm):
             return code
         if not code or not isinstance(code, str):
             return None
-        # Raw input, before any field checked it: a NUL (which PostgreSQL refuses in a
-        # query) or an overlong code names no instrument; the field itself says so.
-        if "\x00" in code or len(code) > INSTRUMENT_CODE_MAX:
+        # Raw input, before any field checked it: the field itself says what is wrong.
+        if not _can_name_a_row(code, LegalInstrument):
             return None
         return LegalInstrument.objects.filter(code=code).first()
 
