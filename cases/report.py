@@ -58,7 +58,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import NotSupportedError, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
@@ -524,7 +524,7 @@ class AnyHolding(models.Expression):
         return self._sql(compiler, connection, rows=rows, item=item, fast=fast)
 
     def as_sql(self, compiler, connection, **extra):
-        raise NotImplementedError(
+        raise NotSupportedError(
             f"The transparency report reads JSON on SQLite and PostgreSQL, not {connection.vendor}."
         )
 
