@@ -7,32 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
-from jurisdictions.models import ControllingEntity, Court, DataLocation
+from jurisdictions.models import Court
+from tests.browser import test_demand_flow
+from tests.browser.test_demand_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture
-def data_map(catalogue):
-    msft = ControllingEntity.objects.create(name="Microsoft Corporation", country_id="US", offers_services_in=["*"])
-    ireland = ControllingEntity.objects.create(
-        name="Microsoft Ireland Operations Limited", country_id="IE", parent=msft
-    )
-    ireland.designated_for.add(msft)
-    return {
-        "msft": msft,
-        "ireland": ireland,
-        "dublin": DataLocation.objects.create(name="Dublin (North Europe)", country_id="IE", operated_by=ireland),
-    }
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(user.username)
+data_map = test_demand_flow.data_map  # the intake journeys' entities and locations (a fixture)
 
 
 def fill_account(page: Page, data_map) -> None:
