@@ -137,7 +137,12 @@ class Load:
 def _case_ids(url: str, prefix: str, hot: list[int]) -> tuple[int, int]:
     demands = harness.scalar(url, "SELECT count(*) FROM requests_app_demand WHERE reference LIKE %s", (prefix + "%",))
     transitions = harness.scalar(
-        url, "SELECT count(*) FROM cases_caseevent WHERE track = 'status' AND case_id = ANY(%s)", (hot,)
+        url,
+        # the clients' own steps: the system's step on a case's first analysis
+        # (workflow.ON_FIRST_ANALYSIS, data {"system": true}) may land between them
+        "SELECT count(*) FROM cases_caseevent WHERE track = 'status' AND case_id = ANY(%s)"
+        " AND NOT coalesce((data->>'system')::boolean, false)",
+        (hot,),
     )
     return demands, transitions
 
