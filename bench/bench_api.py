@@ -118,7 +118,9 @@ def seed(count: int) -> tuple[list[int], str]:
                     Holding(account=a, category="content", data_location=location, controlled_by=entity)
                     for a in accounts
                 )
-                cases = Case.objects.bulk_create(Case(demand=d) for d in demands)
+                cases = Case.objects.bulk_create(
+                    Case(demand=d, emergency=d.emergency, reference=d.reference) for d in demands
+                )
                 Analysis.objects.bulk_create(
                     Analysis(
                         case=c,

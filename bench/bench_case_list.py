@@ -1,12 +1,17 @@
-"""Benchmark the case list page over 10,000 cases.
+"""Benchmark the case list page: every queue and every sort.
 
     DEBUG=1 .venv/bin/python bench/bench_case_list.py [--cases 10000] [--runs 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lexloci DEBUG=1 \
+        .venv/bin/python bench/bench_case_list.py --cases 100000
 
 Seeds a throwaway database (an SQLite file in a temporary directory, or, with
 DATABASE_URL set, a `test_...` database next to the configured one, dropped at the
-end), then renders /cases/ through Django's test Client for several filter and sort
-combinations, and prints the median and p95 server time of each in milliseconds.
-Exits 1 when a p95 is over the budget (150 ms), 2 when it ran out of time.
+end): on PostgreSQL with `manage.py seed_bench` (realistic cases, COPY), on SQLite
+with a smaller hand-made set. Then renders /cases/ through Django's test Client for
+every queue, every sort both ways and the filters, and prints the median and p95
+server time of each in milliseconds. The budget (issue 18) is a p95 under 100 ms up
+to 100,000 cases and under 200 ms beyond. Exits 1 when a p95 is over it, 2 when the
+run ran out of time.
 """
 
 import argparse
@@ -39,21 +44,48 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-BUDGET_MS = 150.0
-TIME_LIMIT_S = 300
-SCENARIOS = [
-    ("newest first (default)", {}),
+TIME_LIMIT_S = 900
+FILTERS = [
     ("page 100", {"page": "100"}),
     ("open, by next deadline", {"status": "open", "sort": "deadline"}),
     ("due in 7 days", {"due": "7"}),
-    ("overdue", {"due": "overdue", "sort": "-deadline"}),
+    ("overdue, latest first", {"due": "overdue", "sort": "-deadline"}),
     ("search account", {"q": "user42"}),
+    ("search reference", {"q": "-2024-00042"}),
     ("issuer and instrument", {"issuer": "GB", "instrument": "GB-COPO"}),
     ("contempt held, by reference", {"contempt_status": "held", "sort": "reference"}),
-    ("queue: unassigned", {"queue": "unassigned"}),
-    ("queue: due within 72 hours", {"queue": "due_72h", "sort": "deadline"}),
-    ("queue: awaiting sign-off", {"queue": "awaiting_sign_off"}),
 ]
+
+
+def scenarios() -> list[tuple[str, dict]]:
+    """The default page, each sort both ways, each queue (by its default and by next
+    deadline), and the filters above."""
+    from cases.filters import SORTS
+    from cases.queues import QUEUES
+
+    found = [("newest first (default)", {})]
+    found += [(f"sort {key}", {"sort": key}) for key in SORTS]
+    found += [(f"sort -{key}", {"sort": f"-{key}"}) for key in SORTS]
+    found += [(f"queue {name}", {"queue": name}) for name in QUEUES]
+    found += [(f"queue {name}, by deadline", {"queue": name, "sort": "deadline"}) for name in QUEUES]
+    return found + FILTERS
+
+
+def budget_ms(cases: int) -> float:
+    return 100.0 if cases <= 100_000 else 200.0
+
+
+def seed_postgresql(n: int) -> None:
+    """`manage.py seed_bench`: the catalogue, the demo users and `n` realistic cases."""
+    import io
+
+    from django.core.management import call_command
+
+    from accounts import roles
+
+    call_command("seed_bench", cases=n, stdout=io.StringIO())
+    user = get_user_model().objects.create_user("bench.viewer", password=None)
+    user.groups.add(Group.objects.get(name=roles.VIEWER))
 
 
 def seed(n: int) -> None:
@@ -125,6 +157,8 @@ def seed(n: int) -> None:
             cases.append(
                 Case(
                     demand=d,
+                    emergency=d.emergency,
+                    reference=d.reference,
                     status=status,
                     outcome="moot" if status == Status.CLOSED else "",
                     appeal_status=rng.choice([AppealStatus.NONE] * 8 + [AppealStatus.ARGUED, AppealStatus.DECIDED]),
@@ -183,25 +217,26 @@ def main() -> int:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         started = time.perf_counter()
-        seed(args.cases)
+        (seed_postgresql if connection.vendor == "postgresql" else seed)(args.cases)
         print(f"Seeded {args.cases} cases on {connection.vendor} in {time.perf_counter() - started:.1f} s")
         client = Client()
         client.force_login(get_user_model().objects.get(username="bench.viewer"))
         over = []
-        print(f"{'scenario':<32}{'median ms':>10}{'p95 ms':>10}{'runs':>6}")
-        for name, params in SCENARIOS:
+        print(f"{'scenario':<44}{'median ms':>10}{'p95 ms':>10}{'runs':>6}")
+        budget = budget_ms(args.cases)
+        for name, params in scenarios():
             times = measure(client, params, args.runs, deadline)
             if not times:
-                print(f"{name:<32}{'—':>10}{'—':>10}{0:>6}  (time limit reached)")
+                print(f"{name:<44}{'—':>10}{'—':>10}{0:>6}  (time limit reached)")
                 return 2
             median, high = statistics.median(times), p95(times)
-            print(f"{name:<32}{median:>10.1f}{high:>10.1f}{len(times):>6}")
-            if high > BUDGET_MS:
+            print(f"{name:<44}{median:>10.1f}{high:>10.1f}{len(times):>6}")
+            if high > budget:
                 over.append(name)
         if over:
-            print(f"OVER BUDGET ({BUDGET_MS:.0f} ms p95): {', '.join(over)}")
+            print(f"OVER BUDGET ({budget:.0f} ms p95 at {args.cases:,} cases): {', '.join(over)}")
             return 1
-        print(f"All within budget: p95 < {BUDGET_MS:.0f} ms")
+        print(f"All within budget: p95 < {budget:.0f} ms at {args.cases:,} cases")
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -138,6 +138,8 @@ def seed(n: int, deadline: float) -> None:
             cases.append(
                 Case(
                     demand=d,
+                    emergency=d.emergency,
+                    reference=d.reference,
                     status=status,
                     outcome=rng.choice(closed_outcomes) if status == Status.CLOSED else "",
                     appeal_status=rng.choice([AppealStatus.NONE] * 9 + [AppealStatus.ARGUED]),

@@ -165,9 +165,35 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    history = HistoricalRecords()
+    # What the case list sorts and filters by, kept on the case so that an index serves
+    # each page (not a subquery per case): the demand's emergency flag, copied when the
+    # case is created (it never changes after intake); the list's first sort key from
+    # it and the status (0: an open emergency, shown first; 1: any other case), kept by
+    # the database; the demand's reference (fixed at intake too), for its sort; and
+    # the case's next open deadline, kept by `refresh_next_deadline`
+    # on every write of a deadline. Derived, so none of them is in the case's history.
+    emergency = models.BooleanField(default=False, editable=False)
+    reference = models.CharField(max_length=100, blank=True, editable=False)  # the demand's, fixed at intake
+    list_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(~Q(status="closed") & Q(emergency=True), then=Value(0)),
+            default=Value(1),
+            output_field=models.SmallIntegerField(),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+    next_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_deadline_kind = models.CharField(max_length=20, null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["emergency", "reference", "list_rank", "next_deadline_at", "next_deadline_kind"]
+    )
 
     objects = CaseQuerySet.as_manager()
+
+    # Written by the database or by `refresh_next_deadline` alone: a save of a case
+    # read earlier must not put back the values it read.
+    DERIVED = ("list_rank", "next_deadline_at", "next_deadline_kind")
 
     class Meta:
         ordering = ["-created_at"]
@@ -187,10 +213,31 @@ class Case(models.Model):
         indexes = [
             # The case list's default filter and ordering: open cases by status.
             models.Index(fields=["status", "-created_at"], name="case_status_created"),
+            # The case list's sorts, open emergencies first (`cases.filters.SORTS`): each
+            # page is read from an index in order. The deadline sort's descending
+            # index (NULLS LAST) is PostgreSQL's, in migration 0019.
+            models.Index(fields=["list_rank", "-created_at", "-id"], name="case_list_newest"),
+            models.Index(fields=["list_rank", "created_at", "id"], name="case_list_oldest"),
+            models.Index(fields=["list_rank", "next_deadline_at", "id"], name="case_list_deadline"),
+            models.Index(fields=["list_rank", "status", "id"], name="case_list_status"),
+            models.Index(fields=["list_rank", "reference", "id"], name="case_list_reference"),
+            models.Index(fields=["list_rank", "-reference", "-id"], name="case_list_reference_desc"),
+            models.Index(fields=["list_rank", "-status", "-id"], name="case_list_status_desc"),
+            # The queues of due and overdue cases.
+            models.Index(fields=["next_deadline_at"], name="case_next_deadline"),
         ]
 
     def __str__(self) -> str:
         return f"Case {self.pk} ({self.demand.reference})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            self.emergency, self.reference = self.demand.emergency, self.demand.reference
+        elif kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.DERIVED
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:
@@ -245,6 +292,11 @@ class Analysis(models.Model):
     class Meta:
         ordering = ["case", "-created_at"]
         verbose_name_plural = "analyses"
+        indexes = [
+            # A case's analysis in force (`newest_first`), read per case by the queues,
+            # the sign-off keys and the transparency report: one index probe each.
+            models.Index(fields=["case", "-created_at", "-id"], name="analysis_case_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(signed_off_by__isnull=True, signed_off_at__isnull=True)
@@ -345,7 +397,40 @@ REMINDER_WINDOWS = {ReminderKind.DUE_IN_72H: dt.timedelta(hours=72), ReminderKin
 PRESERVATION_REMINDER_WINDOW = dt.timedelta(days=14)
 
 
+def refresh_next_deadline(case_ids: Iterable[int]) -> None:
+    """Set the cases' next open deadline (due time and kind) from their deadlines: one
+    UPDATE (per 5000 cases). Every write of a deadline calls it (`Deadline.save` and `delete`, and
+    `DeadlineQuerySet.update`, `delete` and `bulk_create`), so the list's column is
+    never stale."""
+    ids = sorted({i for i in case_ids if i is not None})
+    if not ids:
+        return
+    first = Deadline.objects.filter(case=OuterRef("pk"), state=Deadline.State.OPEN).order_by("due_at", "pk")
+    for start in range(0, len(ids), 5000):  # SQLite takes a bounded number of parameters
+        Case.objects.filter(pk__in=ids[start : start + 5000]).update(
+            next_deadline_at=Subquery(first.values("due_at")[:1]),
+            next_deadline_kind=Subquery(first.values("kind")[:1]),
+        )
+
+
 class DeadlineQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        ids = list(self.values_list("case_id", flat=True).distinct())
+        n = super().update(**kwargs)
+        refresh_next_deadline(ids)
+        return n
+
+    def delete(self):
+        ids = list(self.values_list("case_id", flat=True).distinct())
+        deleted = super().delete()
+        refresh_next_deadline(ids)
+        return deleted
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        refresh_next_deadline(d.case_id for d in created)
+        return created
+
     def open(self):
         return self.filter(state=Deadline.State.OPEN)
 
@@ -444,6 +529,16 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        refresh_next_deadline([self.case_id])
+
+    def delete(self, *args, **kwargs):
+        case_id = self.case_id
+        deleted = super().delete(*args, **kwargs)
+        refresh_next_deadline([case_id])
+        return deleted
 
 
 class CaseTask(models.Model):

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db import connection, models
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.lookups import Exact
 
 from cases.models import Analysis, Case, CaseTask, Deadline, case_is_open
 
@@ -30,16 +31,25 @@ def _unassigned(user: User, now: dt.datetime) -> Q:
 
 def _awaiting_sign_off(user: User, now: dt.datetime) -> Q:
     """Analysed, and the latest analysis has no standing sign-off (never signed, voided
-    by an override or amended facts, or a newer analysis came after the signed one)."""
-    latest = Analysis.objects.filter(case=OuterRef("case")).newest_first().values("pk")[:1]
-    signed_latest = Analysis.objects.filter(
-        case=OuterRef("pk"), signed_off_at__isnull=False, sign_off_voided_at__isnull=True, pk=Subquery(latest)
+    by an override or amended facts, or a newer analysis came after the signed one):
+    one probe per case of the (case, newest) index of analyses, whose first row says
+    whether it stands (NULL, so not awaiting, when there is no analysis)."""
+    standing = (
+        Analysis.objects.filter(case=OuterRef("pk"))
+        .newest_first()
+        .values(
+            standing=ExpressionWrapper(
+                Q(signed_off_at__isnull=False, sign_off_voided_at__isnull=True), output_field=models.BooleanField()
+            )
+        )[:1]
     )
-    return Q(Exists(Analysis.objects.filter(case=OuterRef("pk")))) & ~Q(Exists(signed_latest))
+    return Q(Exact(Subquery(standing, output_field=models.BooleanField()), False))
 
 
 def _emergency(user: User, now: dt.datetime) -> Q:
-    return Q(demand__emergency=True)
+    # An open case of an emergency demand is what `list_rank` 0 says (the database
+    # keeps it): read through the list's indexes, which start with it.
+    return Q(list_rank=0)
 
 
 # The deadline queues pick their cases from the open deadlines in the window, read once
@@ -54,7 +64,9 @@ def _due_72h(user: User, now: dt.datetime) -> Q:
 
 
 def _overdue(user: User, now: dt.datetime) -> Q:
-    return Q(pk__in=Deadline.objects.open().overdue(now=now).values("case_id"))
+    # An open deadline is past exactly when the earliest open one is: the case's kept
+    # next deadline (`Case.next_deadline_at`, indexed).
+    return Q(next_deadline_at__lte=now)
 
 
 PRESERVATION_SOON = dt.timedelta(days=14)
@@ -119,16 +131,33 @@ QUEUES: dict[str, Queue] = {
 QUEUE_CHOICES = [(queue.name, queue.label) for queue in QUEUES.values()]
 
 
+# A queue's tab says "999+" beyond this: counting stops there, so a count reads at
+# most this many rows (through the queue's index) and never the whole table.
+COUNT_CAP = 999
+
+
 def counts(user: User, now: dt.datetime) -> dict[str, int]:
-    """How many cases each queue holds for `user` at `now`: one aggregate query,
-    whatever the number of cases."""
-    return Case.objects.aggregate(**{name: Count("pk", filter=queue.of(user, now)) for name, queue in QUEUES.items()})
+    """How many cases each queue holds for `user` at `now`, up to `COUNT_CAP + 1`
+    (more than the cap): one query of one capped count per queue."""
+    parts, params = [], []
+    for queue in QUEUES.values():
+        capped = Case.objects.filter(queue.of(user, now)).order_by().values("pk")[: COUNT_CAP + 1]
+        sql, sql_params = capped.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608 - the ORM's SQL and parameters
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(QUEUES, row, strict=True))
 
 
-def emergency_first() -> models.Case:
-    """The lists' first sort key: open emergency cases before every other case."""
-    return models.Case(
-        models.When(case_is_open() & Q(demand__emergency=True), then=Value(0)),
-        default=Value(1),
-        output_field=models.IntegerField(),
-    )
+def count_label(n: int) -> str:
+    """A queue's count as its tab shows it: "999+" beyond the cap."""
+    return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+
+
+def emergency_first() -> F:
+    """The lists' first sort key: open emergency cases before every other case (the
+    case's `list_rank`, which the database keeps from its status and emergency flag;
+    every sort of the list has an index that starts with it)."""
+    return F("list_rank")

@@ -73,7 +73,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "queues": [
-                {"name": name, "label": queue.label, "description": queue.description, "count": counts[name]}
+                {
+                    "name": name,
+                    "label": queue.label,
+                    "description": queue.description,
+                    "count": counts[name],
+                    "count_label": queues.count_label(counts[name]),
+                }
                 for name, queue in queues.QUEUES.items()
             ],
             "emergencies": emergencies,

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from cases import queues, sign_off
@@ -28,6 +29,22 @@ CLOSED_UNSIGNED = "Closed unsigned"
 CSV_BATCH = 1000
 
 
+class CappedPaginator(Paginator):
+    """Pages of a list whose count stops at `cap` + 1 rows: counting reads at most that
+    many (through the sort's index), not every case the filters match; beyond it the
+    page says "more than 2000" and offers the pages up to there (filters narrow it)."""
+
+    cap = 2_000
+
+    @cached_property
+    def count(self) -> int:
+        return cast(QuerySet, self.object_list).order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 def _rows(filterset: CaseFilter):
     """The filtered, sorted cases with what a row of the list shows."""
     return filterset.qs.select_related("counsel").with_sign_off_keys()
@@ -37,10 +54,9 @@ def _rows(filterset: CaseFilter):
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     _require_role(request, *READ_ROLES)
     filterset = CaseFilter(request.GET or None, queryset=case_list_queryset(), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The page's rows in one query: the page's keys are picked in a subquery (which
-    # computes the next deadline only when it filters or sorts by it), and the next
-    # deadline is computed for those 50 rows alone, not for every case before sorting.
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows in one query: the page's keys are picked in a subquery (read in
+    # the sort's index), and the sign-off keys are computed for those 50 rows alone.
     ordering = filterset.qs.query.order_by
     keys = cast(QuerySet[Case], page.object_list).values("pk")  # a slice of filterset.qs: still a queryset
     rows = list(
@@ -87,7 +103,13 @@ def _queue_links(request: HtmxHttpRequest, now) -> list[dict]:
     """The queues as the list's tabs, each with its count (one query for all) and link."""
     counts = queues.counts(request.user, now)
     return [
-        {"name": name, "label": queue.label, "description": queue.description, "count": counts[name]}
+        {
+            "name": name,
+            "label": queue.label,
+            "description": queue.description,
+            "count": counts[name],
+            "count_label": queues.count_label(counts[name]),
+        }
         for name, queue in queues.QUEUES.items()
     ]
 

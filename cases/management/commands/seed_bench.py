@@ -232,6 +232,8 @@ class World:
                 {
                     "id": case_id,
                     "demand_id": demand_id,
+                    "emergency": emergency,
+                    "reference": out[Demand][-1]["reference"],
                     "status": status,
                     "outcome": weighted(rng, OUTCOMES) if closed else "",
                     "contempt_status": "held" if contempt else "none",
@@ -243,6 +245,7 @@ class World:
                     "updated_at": received + dt.timedelta(days=rng.random() * 30),
                 }
             )
+            case_row = out[Case][-1]
             analysis_id = None
             if status not in (Status.INTAKE,):
                 analysis_id = next_id(Analysis)
@@ -307,6 +310,7 @@ class World:
                         "by_id": rng.choice(self.counsel),
                     }
                 )
+            deadlines_from = len(out[Deadline])
             due = received + dt.timedelta(days=rng.choice([2, 10, 14, 30, 45]))
             if not closed and rng.random() < 0.5:  # live cases: deadlines around today
                 due = self.now + dt.timedelta(days=rng.uniform(-10, 40))
@@ -338,6 +342,11 @@ class World:
                         "created_by_id": rng.choice(self.counsel),
                     }
                 )
+            # The case's next open deadline, as `refresh_next_deadline` keeps it.
+            mine = [d for d in out[Deadline][deadlines_from:] if d["state"] == "open"]
+            if mine:
+                first = min(mine, key=lambda d: (d["due_at"], d["id"]))
+                case_row.update(next_deadline_at=first["due_at"], next_deadline_kind=first["kind"])
         return out
 
 
@@ -348,7 +357,7 @@ class Layout:
     _cache: dict = {}
 
     def __init__(self, model):
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [f for f in model._meta.concrete_fields if not f.generated]  # the database writes those
         self.names = [f.attname for f in self.fields]
         self.json = [isinstance(f, models.JSONField) for f in self.fields]
         self.defaults = []
