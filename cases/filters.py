@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import AppealStatus, Case, CaseQuerySet, ContemptStatus, Status
 from cases.queues import QUEUE_CHOICES, QUEUES, emergency_first
+from cases.widgets import QuickSelect
 from jurisdictions.models import Jurisdiction, LegalInstrument
 from requests_app.models import Demand, TargetAccount
 
@@ -42,17 +43,24 @@ class CaseFilter(django_filters.FilterSet):
     for the person asking (`request.user`)."""
 
     queue = django_filters.ChoiceFilter(
-        choices=QUEUE_CHOICES, method="filter_queue", label="Queue", empty_label="All cases"
+        choices=QUEUE_CHOICES, method="filter_queue", label="Queue", empty_label="All cases", widget=QuickSelect
     )
     q = django_filters.CharFilter(method="search", label="Reference or account")
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status")
-    appeal_status = django_filters.ChoiceFilter(choices=AppealStatus.choices, label="Appeal", empty_label="Any")
-    contempt_status = django_filters.ChoiceFilter(choices=ContemptStatus.choices, label="Contempt", empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", widget=QuickSelect
+    )
+    appeal_status = django_filters.ChoiceFilter(
+        choices=AppealStatus.choices, label="Appeal", empty_label="Any", widget=QuickSelect
+    )
+    contempt_status = django_filters.ChoiceFilter(
+        choices=ContemptStatus.choices, label="Contempt", empty_label="Any", widget=QuickSelect
+    )
     issuer = django_filters.ModelChoiceFilter(
         field_name="demand__issuing_jurisdiction",
         queryset=Jurisdiction.objects.only("code", "name"),
         label="Issuer",
         empty_label="Any issuer",
+        widget=QuickSelect,
     )
     instrument = django_filters.ModelChoiceFilter(
         field_name="demand__instrument",
@@ -60,11 +68,14 @@ class CaseFilter(django_filters.FilterSet):
         to_field_name="code",
         label="Instrument",
         empty_label="Any instrument",
+        widget=QuickSelect,
     )
     due = django_filters.ChoiceFilter(
-        choices=WINDOW_CHOICES, method="filter_due", label="Next deadline", empty_label="Any time"
+        choices=WINDOW_CHOICES, method="filter_due", label="Next deadline", empty_label="Any time", widget=QuickSelect
     )
-    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label="Sort", empty_label="Newest")
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_sort", label="Sort", empty_label="Newest", widget=QuickSelect
+    )
 
     class Meta:
         model = Case

@@ -525,6 +525,9 @@ class Deadline(models.Model):
         indexes = [
             # Reminders and the dashboard: open deadlines by due time.
             models.Index(fields=["state", "due_at"], name="deadline_state_due"),
+            # The queues that look for one kind of open deadline in a window (the
+            # preservations expiring within 14 days).
+            models.Index(fields=["kind", "due_at"], condition=Q(state="open"), name="deadline_open_kind_due"),
         ]
 
     def __str__(self) -> str:

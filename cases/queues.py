@@ -131,9 +131,10 @@ QUEUES: dict[str, Queue] = {
 QUEUE_CHOICES = [(queue.name, queue.label) for queue in QUEUES.values()]
 
 
-# A queue's tab says "999+" beyond this: counting stops there, so a count reads at
-# most this many rows (through the queue's index) and never the whole table.
-COUNT_CAP = 999
+# A queue's tab says "99+" beyond this (a queue that long is a backlog, whatever its
+# exact length; the list says how many when filtered): counting stops there, so a
+# count reads at most this many rows (through the queue's index), never the table.
+COUNT_CAP = 99
 
 
 def counts(user: User, now: dt.datetime) -> dict[str, int]:
@@ -152,7 +153,7 @@ def counts(user: User, now: dt.datetime) -> dict[str, int]:
 
 
 def count_label(n: int) -> str:
-    """A queue's count as its tab shows it: "999+" beyond the cap."""
+    """A queue's count as its tab shows it: "99+" beyond the cap."""
     return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
 
 
