@@ -72,7 +72,7 @@ COUNTRIES += [(code, 0.001) for code in ("IS", "LU", "MT", "EE")]  # a handful o
 
 
 def seed(n: int, deadline: float) -> None:
-    from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Status
+    from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Status, report_flags
     from jurisdictions.models import CatalogueVersion, ControllingEntity, Jurisdiction, LegalInstrument
     from requests_app.models import Demand, NondisclosureOrder, TargetAccount
 
@@ -194,6 +194,17 @@ def seed(n: int, deadline: float) -> None:
             for a in analyses
             if rng.random() < 0.02
         )
+        # What the report counts of each answer, as `Analysis.save` and an override
+        # would set it (bulk_create calls neither): on the analysis and on its case.
+        overridden = set(HoldingOverride.objects.filter(analysis__in=analyses).values_list("analysis_id", flat=True))
+        for a in analyses:
+            flags = report_flags(
+                a.result, {0: "none"} if a.pk in overridden else {}, a.case.demand.issuing_jurisdiction_id
+            )
+            a.reaches_content, a.reaches_abroad = flags
+            a.case.reaches_content, a.case.reaches_abroad = flags
+        Analysis.objects.bulk_update(analyses, ["reaches_content", "reaches_abroad"], batch_size=1000)
+        Case.objects.bulk_update([a.case for a in analyses], ["reaches_content", "reaches_abroad"], batch_size=1000)
 
 
 # issue 18's budgets, at 100,000 cases

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from cases.webhook_security import EncryptedSecretField, validate_webhook_url
@@ -185,15 +186,28 @@ class Case(models.Model):
     )
     next_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_deadline_kind = models.CharField(max_length=20, null=True, blank=True, editable=False)
+    # The report flags of the analysis in force (the newest; `Analysis.reaches_content`
+    # and `reaches_abroad`), kept by `Analysis.save` and `refresh_report_flags`: the
+    # transparency report reads them on the case, not case by case in the analyses.
+    reaches_content = models.BooleanField(default=False, editable=False)
+    reaches_abroad = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords(
-        excluded_fields=["emergency", "reference", "list_rank", "next_deadline_at", "next_deadline_kind"]
+        excluded_fields=[
+            "emergency",
+            "reference",
+            "list_rank",
+            "next_deadline_at",
+            "next_deadline_kind",
+            "reaches_content",
+            "reaches_abroad",
+        ]
     )
 
     objects = CaseQuerySet.as_manager()
 
     # Written by the database or by `refresh_next_deadline` alone: a save of a case
     # read earlier must not put back the values it read.
-    DERIVED = ("list_rank", "next_deadline_at", "next_deadline_kind")
+    DERIVED = ("list_rank", "next_deadline_at", "next_deadline_kind", "reaches_content", "reaches_abroad")
 
     class Meta:
         ordering = ["-created_at"]
@@ -264,6 +278,38 @@ class AnalysisQuerySet(models.QuerySet):
         return self.order_by("-created_at", "-pk")
 
 
+def report_flags(result: object, overrides: dict[int, str], country: str | None) -> tuple[bool, bool]:
+    """What the transparency report counts of an answer (`result`, the engine's JSON),
+    each holding's reach replaced by counsel's override in force (`overrides`: holding
+    index -> reach): (a content holding is reachable: reach storage or control; a
+    holding is reached by control and stored outside `country`, the issuing
+    jurisdiction, or at an unknown place). An answer without a list of items has
+    neither."""
+    items = result.get("items") if isinstance(result, dict) else None
+    if not isinstance(items, list):
+        return False, False
+    content = abroad = False
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        reach = overrides.get(index, item.get("reach")) or "none"
+        if item.get("category") == "content" and reach != "none":
+            content = True
+        storage = item.get("storage")
+        if reach == "control" and (not storage or storage != country):
+            abroad = True
+    return content, abroad
+
+
+def copy_report_flags(case_id: int) -> None:
+    """The case's report flags from its analysis in force (the newest): one UPDATE."""
+    newest = Analysis.objects.filter(case=OuterRef("pk")).newest_first()
+    Case.objects.filter(pk=case_id).update(
+        reaches_content=Coalesce(Subquery(newest.values("reaches_content")[:1]), False),
+        reaches_abroad=Coalesce(Subquery(newest.values("reaches_abroad")[:1]), False),
+    )
+
+
 class Analysis(models.Model):
     """The engine's result for a case at a point in time, with the catalogue it used."""
 
@@ -276,6 +322,13 @@ class Analysis(models.Model):
     summary = models.JSONField(
         default=dict, blank=True, help_text="Counts by route, conflicts, deadlines: what the status endpoint shows."
     )
+    # What the transparency report counts of this answer, with counsel's overrides in
+    # force (`report_flags`), so the report reads two columns, not every JSON answer:
+    # a content holding is reachable; a holding is reached by control outside the
+    # issuing country (or where it is stored is not known). Set when the analysis is
+    # created and again on every override of one of its holdings.
+    reaches_content = models.BooleanField(default=False, editable=False)
+    reaches_abroad = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -288,6 +341,28 @@ class Analysis(models.Model):
     sign_off_voided_reason = models.TextField(blank=True)
 
     objects = AnalysisQuerySet.as_manager()
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        if adding:  # a new analysis has no override yet
+            self.reaches_content, self.reaches_abroad = report_flags(
+                self.result, {}, self.case.demand.issuing_jurisdiction_id
+            )
+        super().save(*args, **kwargs)
+        if adding:  # the newest is the one in force
+            copy_report_flags(self.case_id)
+
+    def refresh_report_flags(self) -> None:
+        """Set `reaches_content` and `reaches_abroad` again from the answer and the
+        overrides in force (after an override): one UPDATE."""
+        rows = HoldingOverride.objects.filter(analysis_id=self.pk).in_force()
+        overrides = {row.item: row.reach for row in rows}
+        country = Demand.objects.filter(case__pk=self.case_id).values_list("issuing_jurisdiction_id", flat=True).first()
+        self.reaches_content, self.reaches_abroad = report_flags(self.result, overrides, country)
+        Analysis.objects.filter(pk=self.pk).update(
+            reaches_content=self.reaches_content, reaches_abroad=self.reaches_abroad
+        )
+        copy_report_flags(self.case_id)
 
     class Meta:
         ordering = ["case", "-created_at"]
@@ -397,7 +472,7 @@ REMINDER_WINDOWS = {ReminderKind.DUE_IN_72H: dt.timedelta(hours=72), ReminderKin
 PRESERVATION_REMINDER_WINDOW = dt.timedelta(days=14)
 
 
-def refresh_next_deadline(case_ids: Iterable[int]) -> None:
+def refresh_next_deadline(case_ids: Iterable[int | None]) -> None:
     """Set the cases' next open deadline (due time and kind) from their deadlines: one
     UPDATE (per 5000 cases). Every write of a deadline calls it (`Deadline.save` and `delete`, and
     `DeadlineQuerySet.update`, `delete` and `bulk_create`), so the list's column is
@@ -428,7 +503,7 @@ class DeadlineQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
-        refresh_next_deadline(d.case_id for d in created)
+        refresh_next_deadline(getattr(d, "case_id", None) for d in created)
         return created
 
     def open(self):
@@ -728,6 +803,10 @@ class HoldingOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.category}: {self.reach}/{self.route} (override)"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.analysis.refresh_report_flags()  # the report counts the answer in force
 
 
 # --- Webhooks -----------------------------------------------------------------------

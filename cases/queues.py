@@ -140,7 +140,8 @@ COUNT_CAP = 99
 def counts(user: User, now: dt.datetime) -> dict[str, int]:
     """How many cases each queue holds for `user` at `now`, up to `COUNT_CAP + 1`
     (more than the cap): one query of one capped count per queue."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list = []
     for queue in QUEUES.values():
         capped = Case.objects.filter(queue.of(user, now)).order_by().values("pk")[: COUNT_CAP + 1]
         sql, sql_params = capped.query.sql_with_params()

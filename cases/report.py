@@ -43,9 +43,12 @@ each outcome count the report gives its share of the line's demands, in whole pe
 cent rounded so that a line's shares add up to 100 (largest remainders).
 
 The figures are computed by the database: one aggregate query grouped by country,
-instrument and outcome bucket (`_grouped`), whatever the number of cases; the
-holdings of an analysis are read from its JSON result by the database too
-(`AnyHolding`). `build_report` turns those groups into a `Report` without a query.
+instrument and outcome bucket (`_grouped`), whatever the number of cases. What it
+counts of an answer (a content holding reachable; a holding reached by control
+abroad), with counsel's overrides in force, is kept on each analysis
+(`Analysis.reaches_content`, `reaches_abroad`, from `cases.models.report_flags`), so
+the query reads two columns of the analysis in force, not its JSON. `build_report`
+turns those groups into a `Report` without a query.
 `trend` counts the outcomes per half year, in one more query.
 """
 
@@ -58,12 +61,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import NotSupportedError, models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from cases.models import Analysis, AppealStatus, Case, ContemptStatus, HoldingOverride, Outcome, ProductionItem, Status
+from cases.models import AppealStatus, Case, ContemptStatus, Outcome, ProductionItem, Status
+from jurisdictions.models import Jurisdiction, LegalInstrument
 from requests_app.models import NondisclosureOrder, TargetAccount
 
 OTHER = "OTHER"
@@ -414,123 +418,11 @@ def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-class AnyHolding(models.Expression):
-    """Whether a holding of an analysis (`analysis`: its id, an expression) passes a
-    test, counsel's override in force replacing the engine's reach: the analysis's JSON
-    result is read by the database (`jsonb_array_elements` on PostgreSQL, `json_each`
-    on SQLite), so the report needs no row per holding in Python.
-
-    `test` is "content" (a content holding reachable: reach storage or control) or
-    "extraterritorial" (reach control, and stored outside `country` or at an unknown
-    place). The override in force of a holding is its latest (`OVERRIDE_ORDER`:
-    created_at, then id), as `HoldingOverrideQuerySet.in_force` reads it.
-    """
-
-    conditional = True
-    TESTS = ("content", "extraterritorial")
-
-    def __init__(self, analysis, country, *, test: str):
-        if test not in self.TESTS:
-            raise ValueError(f"test must be one of {self.TESTS}; got {test!r}")
-        super().__init__(output_field=models.BooleanField())
-        self.analysis, self.country, self.test = analysis, country, test
-
-    def get_source_expressions(self):
-        return [self.analysis, self.country]
-
-    def set_source_expressions(self, exprs):
-        self.analysis, self.country = exprs
-
-    def __repr__(self) -> str:
-        return f"AnyHolding({self.analysis!r}, {self.country!r}, test={self.test!r})"
-
-    def _sql(self, compiler, connection, *, rows: str, item: dict[str, str], fast: tuple[str, list] | None):
-        """EXISTS over the latest analysis: when it has overrides, its items one by one
-        with each one's override in force; without (nearly every analysis), `fast` (the
-        same test on the JSON alone), or the items without the override lookup."""
-        analysis_sql, analysis_params = compiler.compile(self.analysis)
-        country_sql, country_params = compiler.compile(self.country)
-        q = connection.ops.quote_name
-        overrides = q(HoldingOverride._meta.db_table)
-        # No input of a request reaches this SQL: table and column names, fixed fragments;
-        # the analysis id and the country are compiled expressions with their parameters.
-        override = (
-            f"(SELECT o.{q('reach')} FROM {overrides} o "  # noqa: S608
-            f"WHERE o.{q('analysis_id')} = a.{q('id')} AND o.{q('item')} = {item['index']} "
-            f"ORDER BY o.{q('created_at')} DESC, o.{q('id')} DESC LIMIT 1)"
-        )
-
-        def test(reach: str) -> tuple[str, list]:
-            if self.test == "content":
-                return f"{item['category']} = 'content' AND COALESCE({reach}, 'none') <> 'none'", []
-            storage = item["storage"]
-            elsewhere = f"COALESCE({storage}, '') = '' OR {storage} <> ({country_sql})"
-            return f"COALESCE({reach}, 'none') = 'control' AND ({elsewhere})", list(country_params)
-
-        overridden_sql, overridden_params = test(f"COALESCE({override}, {item['reach']})")
-        plain_sql, plain_params = fast or test(item["reach"])
-        if fast is None:
-            plain_sql = f"EXISTS (SELECT 1 FROM {rows} WHERE {plain_sql})"  # noqa: S608 (see above)
-        sql = (
-            f"EXISTS (SELECT 1 FROM {q(Analysis._meta.db_table)} a WHERE a.{q('id')} = ({analysis_sql}) AND "  # noqa: S608
-            f"CASE WHEN EXISTS (SELECT 1 FROM {overrides} o WHERE o.{q('analysis_id')} = a.{q('id')}) "
-            f"THEN EXISTS (SELECT 1 FROM {rows} WHERE {overridden_sql}) ELSE {plain_sql} END)"
-        )
-        return sql, (*analysis_params, *overridden_params, *plain_params)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        q = connection.ops.quote_name
-        # json_each walks the keys of an object: only an array of items is read.
-        result = f"a.{q('result')}"
-        rows = f"json_each(CASE WHEN json_type({result}, '$.items') = 'array' THEN {result} END, '$.items') i"
-        item = {
-            "category": "json_extract(i.value, '$.category')",
-            "storage": "json_extract(i.value, '$.storage')",
-            "reach": "json_extract(i.value, '$.reach')",
-            "index": "i.key",
-        }
-        return self._sql(compiler, connection, rows=rows, item=item, fast=None)
-
-    # Without overrides, the test as a JSON path PostgreSQL runs on the document itself
-    # (a missing or null key fails a comparison, as in the per-item test).
-    PATHS = {
-        "content": '$.items[*] ? (@.category == "content" && @.reach != "none" && @.reach != null)',
-        "extraterritorial": '$.items[*] ? (@.reach == "control" && '
-        '(!(exists(@.storage)) || @.storage == null || @.storage == "" || @.storage != $c))',
-    }
-
-    def as_postgresql(self, compiler, connection, **extra):
-        q = connection.ops.quote_name
-        items = f"a.{q('result')} -> 'items'"
-        rows = (
-            f"jsonb_array_elements(CASE WHEN jsonb_typeof({items}) = 'array' THEN {items} "
-            "ELSE '[]'::jsonb END) WITH ORDINALITY AS i(item, n)"
-        )
-        item = {
-            "category": "(i.item ->> 'category')",
-            "storage": "(i.item ->> 'storage')",
-            "reach": "(i.item ->> 'reach')",
-            "index": "(i.n - 1)",
-        }
-        country_sql, country_params = compiler.compile(self.country)
-        path = self.PATHS[self.test].replace("'", "''")
-        if self.test == "content":
-            fast: tuple[str, list] = (f"jsonb_path_exists(a.{q('result')}, '{path}')", [])
-        else:
-            fast = (
-                f"jsonb_path_exists(a.{q('result')}, '{path}', jsonb_build_object('c', ({country_sql})))",
-                list(country_params),
-            )
-        return self._sql(compiler, connection, rows=rows, item=item, fast=fast)
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(
-            f"The transparency report reads JSON on SQLite and PostgreSQL, not {connection.vendor}."
-        )
-
-
-def _latest_analysis():
-    return Subquery(Analysis.objects.filter(case=OuterRef("pk")).newest_first().values("pk")[:1])
+def _latest_is(flag: str) -> Q:
+    """A report flag of the case's analysis in force (`Analysis.reaches_content` or
+    `reaches_abroad`, with counsel's overrides in force), copied on the case: a column
+    of the row the report reads anyway, no JSON and no join."""
+    return Q(**{flag: True})
 
 
 def outcome_bucket() -> models.Case:
@@ -539,14 +431,14 @@ def outcome_bucket() -> models.Case:
     produced = ProductionItem.objects.filter(production__case_id=OuterRef("pk"), disposition="produced")
     produced_content = produced.filter(Q(holding__category="content") | Q(category="content"))
     closed, produced_in_closed = Q(status=Status.CLOSED), Q(status=Status.CLOSED, outcome__in=PRODUCED)
-    content_reached = AnyHolding(_latest_analysis(), F("demand__issuing_jurisdiction_id"), test="content")
+    content_reached = _latest_is("reaches_content")
     challenged = (
         Q(status=Status.LITIGATING) | ~Q(appeal_status=AppealStatus.NONE) | ~Q(contempt_status=ContemptStatus.NONE)
     )
     return models.Case(
         When(Exists(produced_content), then=Value("content")),
         When(Exists(produced), then=Value("non_content")),
-        When(produced_in_closed & Q(content_reached), then=Value("content")),
+        When(produced_in_closed & content_reached, then=Value("content")),
         When(produced_in_closed, then=Value("non_content")),
         When(closed & Q(outcome=Outcome.NO_DATA), then=Value("no_data")),
         When(closed, then=Value("rejected_or_challenged")),
@@ -561,16 +453,12 @@ def _received():
     return Coalesce("demand__received_at", "demand__served_at", "demand__created_at")
 
 
-GROUP_KEYS = {
-    "country": "demand__issuing_jurisdiction_id",
-    "country_name": "demand__issuing_jurisdiction__name",
-    "instrument": "demand__instrument__code",
-    "instrument_name": "demand__instrument__name",
-}
+GROUP_KEYS = ("demand__issuing_jurisdiction_id", "demand__instrument_id")
 
 
 def _grouped(period: Period):
-    """The period's figures per country, instrument and outcome bucket: one query."""
+    """The period's figures per country, instrument and outcome bucket: one query,
+    grouped by keys of the demand's own row (the names are read apart, `_names`)."""
     start, end = period_bounds(period)
     accounts = (
         TargetAccount.objects.filter(demand_id=OuterRef("demand_id"))
@@ -579,12 +467,12 @@ def _grouped(period: Period):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    extraterritorial = AnyHolding(_latest_analysis(), F("demand__issuing_jurisdiction_id"), test="extraterritorial")
+    extraterritorial = _latest_is("reaches_abroad")
     return (
         Case.objects.annotate(on=_received())
         .filter(on__gte=start, on__lt=end)
         .annotate(bucket=outcome_bucket())
-        .values(*GROUP_KEYS.values(), "bucket")
+        .values(*GROUP_KEYS, "bucket")
         .annotate(
             demands=Count("pk"),
             accounts=Coalesce(Sum(Coalesce(Subquery(accounts, output_field=models.IntegerField()), Value(0))), 0),
@@ -598,8 +486,16 @@ def _grouped(period: Period):
     )
 
 
+def _names() -> tuple[dict[str, str], dict[int, tuple[str, str]]]:
+    """The catalogue's names: country code -> name, instrument id -> (code, name)."""
+    countries = dict(Jurisdiction.objects.values_list("code", "name"))
+    instruments = {pk: (code, name) for pk, code, name in LegalInstrument.objects.values_list("pk", "code", "name")}
+    return countries, instruments
+
+
 def _lines(groups: Iterable[dict]) -> list[Line]:
     """A Line per group row (one bucket's figures of a country and instrument)."""
+    countries, instruments = _names()
     lines = []
     for group in groups:
         figures = Figures(
@@ -610,12 +506,23 @@ def _lines(groups: Iterable[dict]) -> list[Line]:
             extraterritorial=group["extraterritorial"],
         )
         setattr(figures, group["bucket"], group["demands"])
-        lines.append(Line(**{name: group[path] for name, path in GROUP_KEYS.items()}, figures=figures))
+        country = group["demand__issuing_jurisdiction_id"]
+        code, name = instruments.get(group["demand__instrument_id"], ("", ""))
+        lines.append(
+            Line(
+                country=country,
+                country_name=countries.get(country, country),
+                instrument=code,
+                instrument_name=name,
+                figures=figures,
+            )
+        )
     return lines
 
 
 def transparency_report(period: Period, *, min_count: int | None = None) -> Report:
-    """The report for `period`: one query, whatever the number of cases."""
+    """The report for `period`: one aggregate query, whatever the number of cases,
+    and two for the catalogue's names."""
     from django.conf import settings
 
     if min_count is None:

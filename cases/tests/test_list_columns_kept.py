@@ -113,3 +113,68 @@ def test_refresh_sets_many_cases_in_one_statement(django_assert_num_queries):
     with django_assert_num_queries(1):
         refresh_next_deadline(c.pk for c in cases)
     assert [kept(c) for c in cases] == [(due, "response")] * 3
+
+
+# --- the report's flags: kept on the analysis and on its case ---------------------
+
+
+def item(category: str, reach: str, storage: str | None) -> dict:
+    return {"category": category, "reach": reach, "storage": storage, "route": "direct", "account": "a"}
+
+
+@pytest.mark.parametrize(
+    ("items", "overrides", "expected"),
+    [
+        ([item("content", "storage", "US")], {}, (True, False)),
+        ([item("content", "none", "US")], {}, (False, False)),
+        ([item("traffic", "control", "IE")], {}, (False, True)),  # control, stored abroad
+        ([item("traffic", "control", "US")], {}, (False, False)),  # control, stored at home
+        ([item("traffic", "control", None)], {}, (False, True)),  # control, place unknown
+        ([item("content", "control", "IE")], {0: "none"}, (False, False)),  # counsel: not reached
+        ([item("content", "none", "US")], {0: "storage"}, (True, False)),
+        ([{"category": "content", "reach": None}], {}, (False, False)),
+        ("not an answer", {}, (False, False)),
+    ],
+)
+def test_report_flags(items, overrides, expected):
+    from cases.models import report_flags
+
+    result = {"items": items} if isinstance(items, list) else items
+    assert report_flags(result, overrides, "US") == expected
+
+
+def test_flags_follow_the_analysis_in_force_and_counsels_overrides(version, counsel_user):
+    from cases.models import Analysis, HoldingOverride
+
+    case = CaseFactory(demand__issuing_jurisdiction__code="US")
+
+    def flags():
+        return tuple(Case.objects.values_list("reaches_content", "reaches_abroad").get(pk=case.pk))
+
+    def analyse(items, fingerprint):
+        return Analysis.objects.create(
+            case=case,
+            as_of=dt.date(2026, 1, 1),
+            catalogue_version=version,
+            result={"items": items},
+            fingerprint=fingerprint,
+        )
+
+    assert flags() == (False, False)
+    first = analyse([item("content", "control", "IE")], "1")
+    assert (first.reaches_content, first.reaches_abroad) == (True, True) and flags() == (True, True)
+    analyse([item("traffic", "storage", "US")], "2")
+    assert flags() == (False, False)  # the newest is in force
+    newest = analyse([item("content", "control", "IE")], "3")
+    HoldingOverride.objects.create(
+        analysis=newest,
+        item=0,
+        account="a",
+        category="content",
+        reach="none",
+        route="mlat",
+        reason="r",
+        by=counsel_user,
+    )
+    newest.refresh_from_db()
+    assert (newest.reaches_content, newest.reaches_abroad) == (False, False) and flags() == (False, False)

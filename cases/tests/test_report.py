@@ -192,9 +192,10 @@ def test_threshold_is_the_setting(known, settings):
     assert figures(result.total) == EXPECTED_TOTAL
 
 
-def test_the_report_is_one_query(known, django_assert_num_queries):
-    # the figures per country, instrument and outcome, grouped by the database
-    with django_assert_num_queries(1):
+def test_the_report_is_one_aggregate_query_and_the_names(known, django_assert_num_queries):
+    # the figures per country, instrument and outcome, grouped by the database; the
+    # names of the countries and of the instruments
+    with django_assert_num_queries(3):
         result = report.transparency_report(H1)
     assert result.total.demands == 15
 

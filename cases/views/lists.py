@@ -163,8 +163,8 @@ def _csv_row(case: Case) -> list:
         case.get_status_display(),
         case.get_appeal_status_display(),
         case.get_contempt_status_display(),
-        _utc(case.next_deadline_at),  # type: ignore[attr-defined]  # annotated
-        case.next_deadline_kind or "",  # type: ignore[attr-defined]  # annotated
+        _utc(case.next_deadline_at),
+        case.next_deadline_kind or "",
         _utc(demand.served_at),
         "yes" if demand.emergency else "no",
         case.counsel.get_username() if case.counsel else "",

@@ -33,7 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, Outcome, Status
+from cases.models import Analysis, Case, CaseEvent, Deadline, HoldingOverride, Outcome, Status, report_flags
 from jurisdictions.models import CatalogueVersion, ControllingEntity, Court, DataLocation, LegalInstrument
 from requests_app.models import Demand, Holding, RequestKind, TargetAccount
 
@@ -124,6 +124,7 @@ class World:
     intake: list[int | None]
     version: int | None
     result: str  # JSON text
+    answer: dict  # the same, read
     summary: str  # JSON text
     fingerprint: str
     doctrine: str
@@ -159,6 +160,7 @@ class World:
             version=CatalogueVersion.objects.order_by("-pk").values_list("pk", flat=True).first(),
             # Dumped once: every copied analysis holds the same JSON text.
             result=json.dumps(template.result if template else {"rows": [], "conflicts": [], "deadlines": []}),
+            answer=template.result if template else {},
             summary=json.dumps(template.summary if template else {}),
             fingerprint=template.fingerprint if template else "0" * 64,
             doctrine=template.doctrine if template else "",
@@ -269,7 +271,13 @@ class World:
                         "sign_off_voided_reason": "The facts were amended." if voided else "",
                     }
                 )
-                if rng.random() < 0.05 and self.counsel[0] is not None:
+                overridden = rng.random() < 0.05 and self.counsel[0] is not None
+                # What the report counts of the answer, as `Analysis.save` would set it,
+                # on the analysis and (the one in force) on the case.
+                flags = report_flags(self.answer, {0: "none"} if overridden else {}, issuer)
+                out[Analysis][-1].update(reaches_content=flags[0], reaches_abroad=flags[1])
+                case_row.update(reaches_content=flags[0], reaches_abroad=flags[1])
+                if overridden:
                     out[HoldingOverride].append(
                         {
                             "id": next_id(HoldingOverride),
