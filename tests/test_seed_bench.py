@@ -5,7 +5,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from cases.models import Analysis, Case, CaseEvent, Deadline, Status
 from requests_app.models import Demand, Holding
@@ -36,6 +37,20 @@ def check_seeded(n: int) -> None:
     assert Analysis.objects.filter(case__in=cases, signed_off_at__isnull=True).exists()
     assert CaseEvent.objects.filter(case__in=cases, kind="demand_logged").count() == n
     assert Deadline.objects.filter(case__in=cases, state="open").exists()
+    # The columns the list and the report read are what the app would have kept.
+    first_open = Deadline.objects.filter(case=OuterRef("pk"), state="open").order_by("due_at", "pk")
+    newest = Analysis.objects.filter(case=OuterRef("pk")).newest_first()
+    checked = cases.annotate(
+        first_at=Subquery(first_open.values("due_at")[:1]),
+        first_kind=Subquery(first_open.values("kind")[:1]),
+        content=Coalesce(Subquery(newest.values("reaches_content")[:1]), False),
+        abroad=Coalesce(Subquery(newest.values("reaches_abroad")[:1]), False),
+    )
+    for row in checked.select_related("demand"):
+        assert (row.next_deadline_at, row.next_deadline_kind) == (row.first_at, row.first_kind)
+        assert (row.emergency, row.reference) == (row.demand.emergency, row.demand.reference)
+        assert (row.reaches_content, row.reaches_abroad) == (row.content, row.abroad)
+    assert checked.filter(reaches_abroad=True).exists() or not Analysis.objects.filter(reaches_abroad=True).exists()
 
 
 def test_seeds_varied_cases_the_case_list_shows(catalogue, client, counsel_user):
@@ -64,3 +79,19 @@ def test_copies_on_postgresql_and_moves_the_sequences_past_its_rows(postgres, ca
     from tests.factories import CaseFactory
 
     assert CaseFactory().pk > highest
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_several_processes_write_their_shares_without_clashing(postgres):
+    # Each process writes its own cases from its own ids; the catalogue and demo data
+    # are committed first (the processes have their own connections).
+    out = seed(2400, batch=500, jobs=2)
+    assert "in 2 processes" in out
+    check_seeded(2400)
+    for model in (Case, Demand, Deadline, CaseEvent):
+        assert model.objects.values("pk").distinct().count() == model.objects.count()
+    from tests.factories import CaseFactory
+
+    highest = Case.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert CaseFactory().pk > highest  # the sequences moved past every process's ids

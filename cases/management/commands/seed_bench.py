@@ -22,8 +22,10 @@ legal team's, and their history is not what is measured.
 import datetime as dt
 import io
 import json
+import os
 import random
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
@@ -69,40 +71,124 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, required=True, help="How many cases to add.")
-        parser.add_argument("--seed", type=int, default=7, help="Random seed (same seed, same cases).")
+        parser.add_argument("--seed", type=int, default=7, help="Random seed (same seed and jobs, same cases).")
         parser.add_argument("--batch", type=int, default=20000, help="Cases per transaction.")
         parser.add_argument("--prefix", default="BENCH", help="Reference prefix (references must be unique).")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="Processes writing at once on PostgreSQL, each its own share of the cases "
+            "(default: one per CPU; SQLite writes in one).",
+        )
 
-    def handle(self, *args, cases: int, seed: int, batch: int, prefix: str, **options):
+    def handle(self, *args, cases: int, seed: int, batch: int, prefix: str, jobs: int, **options):
         if cases < 1:
             raise CommandError("--cases: give a positive number of cases.")
         if batch < 1:
             raise CommandError("--batch: give a positive number of cases per transaction.")
+        if jobs < 0:
+            raise CommandError("--jobs: give a positive number of processes (or 0 for one per CPU).")
         if Demand.objects.filter(reference__startswith=f"{prefix}-").exists():
             raise CommandError(f"--prefix: demands with references {prefix}-… exist already; choose another prefix.")
         started = time.monotonic()
         world = World.load(self.stdout)
-        rng = random.Random(seed)
-        ids = {model: (model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) + 1 for model in TABLES}
-        done = 0
-        while done < cases:
-            size = min(batch, cases - done)
-            rows = world.rows(rng, ids, start=done, size=size, prefix=prefix)
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:  # a benchmark's rows: no need to wait for the WAL flush
-                        cursor.execute("SET LOCAL synchronous_commit = off")
-                for model in TABLES:
-                    write(model, rows[model])
-            done += size
-            rate = done / max(time.monotonic() - started, 1e-9)
-            self.stdout.write(f"{done:>10,} cases  ({rate:,.0f} cases/s)")
+        first = {model: (model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) + 1 for model in TABLES}
+        if connection.vendor != "postgresql":
+            jobs = 1
+        jobs = max(1, min(jobs or os.cpu_count() or 1, cases // 1000 or 1))
+        share = -(-cases // jobs)  # each job's cases (the last may have fewer)
+        parts = [
+            Part(
+                seed=seed + k,
+                start=k * share,
+                size=min(share, cases - k * share),
+                ids={model: first[model] + k * share * ROWS_PER_CASE for model in TABLES},
+            )
+            for k in range(jobs)
+            if k * share < cases
+        ]
+        if len(parts) == 1:
+            fill(world, parts[0], batch=batch, prefix=prefix, report=self._progress(started, cases))
+        else:
+            self._in_processes(world, parts, batch=batch, prefix=prefix)
         reset_sequences()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Seeded {cases:,} cases in {elapsed:.1f} s ({cases / elapsed:,.0f}/s)."))
+        how = f" in {len(parts)} processes" if len(parts) > 1 else ""
+        self.stdout.write(
+            self.style.SUCCESS(f"Seeded {cases:,} cases{how} in {elapsed:.1f} s ({cases / elapsed:,.0f}/s).")
+        )
+
+    def _progress(self, started: float, total: int):
+        def report(done: int) -> None:
+            rate = done / max(time.monotonic() - started, 1e-9)
+            self.stdout.write(f"{done:>10,} cases  ({rate:,.0f} cases/s)")
+
+        return report
+
+    def _in_processes(self, world: "World", parts: list["Part"], *, batch: int, prefix: str) -> None:
+        """Each part in a forked process with its own connection; a failed part fails the
+        command (the parts that finished stay written, each batch being whole)."""
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()  # each process opens its own
+        context = multiprocessing.get_context("fork")
+        processes = [
+            context.Process(target=fill, args=(world, part), kwargs={"batch": batch, "prefix": prefix})
+            for part in parts
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        failed = [part for part, process in zip(parts, processes, strict=True) if process.exitcode != 0]
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(parts)} processes failed; see their errors above.")
+        self.stdout.write(f"{sum(p.size for p in parts):>10,} cases written by {len(parts)} processes")
+
+
+# The most rows of one table a case brings (holdings: two accounts of three each, and
+# margin): each process's ids start this many per case of the processes before it.
+ROWS_PER_CASE = 16
+
+
+@dataclass
+class Part:
+    """One process's share of the cases: its own random seed, its cases' numbers, and
+    the first id of each table it writes."""
+
+    seed: int
+    start: int
+    size: int
+    ids: dict
+
+
+def fill(world: "World", part: Part, *, batch: int, prefix: str, report=None) -> None:
+    """Write a part's cases, `batch` to a transaction."""
+    rng = random.Random(part.seed)
+    ids = dict(part.ids)
+    limit = {model: first + part.size * ROWS_PER_CASE for model, first in part.ids.items()}
+    done = 0
+    while done < part.size:
+        size = min(batch, part.size - done)
+        rows = world.rows(rng, ids, start=part.start + done, size=size, prefix=prefix)
+        over = [model.__name__ for model in TABLES if ids[model] > limit[model]]
+        if over:
+            raise CommandError(f"more than {ROWS_PER_CASE} rows per case of {', '.join(over)}")
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # a benchmark's rows: no need to wait for the WAL flush
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+            for model in TABLES:
+                write(model, rows[model])
+        done += size
+        if report is not None:
+            report(done)
 
 
 # The JSON columns given as text already dumped (the copied analysis).
@@ -367,7 +453,7 @@ class Layout:
     def __init__(self, model):
         self.fields = [f for f in model._meta.concrete_fields if not f.generated]  # the database writes those
         self.names = [f.attname for f in self.fields]
-        self.json = [isinstance(f, models.JSONField) for f in self.fields]
+        self.json_at = [i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
         self.defaults = []
         for field in self.fields:
             if field.has_default():
@@ -387,12 +473,10 @@ class Layout:
     def row(self, values: dict) -> list:
         """The row's values in column order, defaults where not given; JSON as text
         (a str is taken as JSON text already dumped)."""
-        row = []
-        for name, default, is_json in zip(self.names, self.defaults, self.json, strict=True):
-            value = values.get(name, default)
-            if is_json and value is not None and not isinstance(value, str):
-                value = json.dumps(value)
-            row.append(value)
+        row = [values.get(name, default) for name, default in zip(self.names, self.defaults, strict=True)]
+        for i in self.json_at:
+            if row[i] is not None and not isinstance(row[i], str):
+                row[i] = json.dumps(row[i])
         return row
 
 
