@@ -2,6 +2,7 @@
 cases, and within 5 times a plain GROUP BY over the same rows).
 
     DEBUG=1 .venv/bin/python bench/bench_report.py [--cases 100000] [--runs 3]
+    DEBUG=1 .venv/bin/python bench/bench_report.py --database-url postgres://.../lexloci_bench_100000
 
 Where it runs:
 - BENCH_DATABASE_URL=postgres://user@host:port/any: a throwaway PostgreSQL database
@@ -46,9 +47,22 @@ def _postgres_admin(sql: list[str]) -> None:
             conn.execute(statement)
 
 
+PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+PARSER.add_argument("--cases", type=int, default=100_000, help="cases to seed (not with --database-url)")
+PARSER.add_argument("--runs", type=int, default=3)
+PARSER.add_argument(
+    "--database-url",
+    help="measure this database as it is (one `bench/seed_database.py` filled): no seeding, the whole range "
+    "from its first demand",
+)
+ARGS = PARSER.parse_args()
+SEEDED_URL = ARGS.database_url or ""
 GIVEN_URL = os.environ.get("DATABASE_URL", "")
-ON_GIVEN = not BENCH_URL and GIVEN_URL.startswith(("postgres://", "postgresql://"))
-if BENCH_URL:
+ON_GIVEN = not BENCH_URL and not SEEDED_URL and GIVEN_URL.startswith(("postgres://", "postgresql://"))
+if SEEDED_URL:
+    BENCH_URL = ""
+    os.environ["DATABASE_URL"] = SEEDED_URL
+elif BENCH_URL:
     parts = urlsplit(BENCH_URL)
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
     _postgres_admin([f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}"])
@@ -256,26 +270,28 @@ def main() -> int:
     from cases import report
     from cases.models import Case
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = ARGS
     deadline = time.monotonic() + TIME_LIMIT_S
     failed = False
     try:
-        call_command("migrate", verbosity=0)
-        if ON_GIVEN and Case.objects.exists():
-            print("DATABASE_URL holds cases already: give the bench an empty database (createdb ...).")
-            return 2
-        started = time.perf_counter()
-        seed(args.cases, deadline)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        print(f"Seeded {args.cases} cases on {connection.vendor} in {time.perf_counter() - started:.1f} s")
-        everything = {"start": "2025-01-01", "end": "2027-01-31"}
+        if SEEDED_URL:
+            args.cases = Case.objects.count()
+            print(f"The report on {connection.settings_dict['NAME']} ({connection.vendor}, {args.cases:,} cases)")
+            everything = {"start": "2000-01-01", "end": dt.date.today().isoformat()}  # noqa: DTZ011 - a range of days
+        else:
+            call_command("migrate", verbosity=0)
+            if ON_GIVEN and Case.objects.exists():
+                print("DATABASE_URL holds cases already: give the bench an empty database (createdb ...).")
+                return 2
+            started = time.perf_counter()
+            seed(args.cases, deadline)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            print(f"Seeded {args.cases} cases on {connection.vendor} in {time.perf_counter() - started:.1f} s")
+            everything = {"start": "2025-01-01", "end": "2027-01-31"}
         periods = [
-            ("whole range (2025-01-01 to 2027-01-31)", report.period_from(everything, today=None)),
+            (f"whole range ({everything['start']} to {everything['end']})", report.period_from(everything, today=None)),
             ("one half year (2026-H1)", report.period_from({"half": "2026-H1"}, today=None)),
         ]
         for name, period in periods:
@@ -301,7 +317,7 @@ def main() -> int:
         connection.close()
         if BENCH_URL:
             _postgres_admin([f"DROP DATABASE IF EXISTS {DB_NAME}"])
-        elif not ON_GIVEN:
+        elif not ON_GIVEN and not SEEDED_URL:
             SQLITE.unlink(missing_ok=True)
 
 
