@@ -608,9 +608,15 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
 
+    # What the case's next deadline is made of: a save of other fields (a reminder sent)
+    # leaves it as it is.
+    NEXT_DEADLINE_FIELDS = frozenset({"case", "case_id", "kind", "due_at", "state"})
+
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        refresh_next_deadline([self.case_id])
+        fields = kwargs.get("update_fields")
+        if fields is None or self.NEXT_DEADLINE_FIELDS.intersection(fields):
+            refresh_next_deadline([self.case_id])
 
     def delete(self, *args, **kwargs):
         case_id = self.case_id

@@ -178,3 +178,17 @@ def test_flags_follow_the_analysis_in_force_and_counsels_overrides(version, coun
     )
     newest.refresh_from_db()
     assert (newest.reaches_content, newest.reaches_abroad) == (False, False) and flags() == (False, False)
+
+
+def test_a_save_of_other_fields_leaves_the_case_alone(django_assert_num_queries):
+    case = CaseFactory()
+    deadline = Deadline.objects.create(
+        case=case, kind="custom", label="x", due_at=timezone.now() + dt.timedelta(days=1), source="manual"
+    )
+    deadline.label = "Call the officer back"
+    with django_assert_num_queries(1):  # the deadline's UPDATE alone
+        deadline.save(update_fields=["label"])
+    deadline.state = Deadline.State.MET
+    with django_assert_num_queries(2):  # and the case's next deadline
+        deadline.save(update_fields=["state"])
+    assert kept(case) == (None, None)
