@@ -35,6 +35,8 @@ PROTECTED: dict[type[models.Model], tuple[str, ...]] = {
     WhatIfRun: (),  # a re-run as of a date is kept as it ran
     Analysis: (
         "summary",  # resummarise() after an override
+        "reaches_content",  # refresh_report_flags() after an override
+        "reaches_abroad",
         "signed_off_by",  # sign_off_analysis, _carry_sign_off
         "signed_off_at",
         "sign_off_note",

@@ -223,6 +223,8 @@ def test_the_grants_cover_every_table_and_protect_the_record():
     assert set(HISTORY_TABLES) <= set(protected) and set(NOT_GRANTED) <= set(protected)
     assert protected["cases_analysis"] == (
         "summary",
+        "reaches_content",  # the report's flags, set again after an override
+        "reaches_abroad",
         "signed_off_by_id",
         "signed_off_at",
         "sign_off_note",
