@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import django_filters
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F
+from django.db import connection, models
+from django.db.models import Expression, F
 from django.utils import timezone
 
 from cases.models import AppealStatus, Case, CaseQuerySet, ContemptStatus, Status
@@ -24,6 +25,32 @@ SORTS = {
     "status": ("status",),
 }
 NULLABLE_SORTS = {"next_deadline_at"}
+
+
+class AnyOf(Expression):
+    """PostgreSQL's `field = ANY(ARRAY(subquery))`: the subquery runs once, and the
+    cases of the demands it found are read through the index on the demand (as `IN
+    (subquery)`, PostgreSQL guesses how many and reads every case at a million)."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, queryset) -> None:
+        super().__init__()
+        self.column, self.queryset = F(field), queryset
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.column)
+        sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+        return f"{column} = ANY(ARRAY({sql}))", (*column_params, *params)
+
+
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 
@@ -88,9 +115,14 @@ class CaseFilter(django_filters.FilterSet):
         # The demands matching, found once each way (on PostgreSQL through the trigram
         # indexes of requests_app's migration 0005), then their cases: not a test of
         # every case against both.
-        by_reference = Demand.objects.filter(reference__icontains=value).order_by().values("pk")
-        by_account = TargetAccount.objects.filter(identifier__icontains=value).order_by().values("demand_id")
-        return queryset.filter(demand_id__in=by_reference.union(by_account))
+        by_reference = Demand.objects.filter(reference__icontains=value).order_by().values_list("pk", flat=True)
+        by_account = (
+            TargetAccount.objects.filter(identifier__icontains=value).order_by().values_list("demand_id", flat=True)
+        )
+        matching = by_reference.union(by_account).order_by()
+        if connection.vendor == "postgresql":
+            return queryset.filter(AnyOf("demand_id", matching))
+        return queryset.filter(demand_id__in=matching)
 
     def filter_status(self, queryset: "CaseList", name: str, value: str) -> "CaseList":
         if value == OPEN:

@@ -32,9 +32,9 @@ CSV_BATCH = 1000
 class CappedPaginator(Paginator):
     """Pages of a list whose count stops at `cap` + 1 rows: counting reads at most that
     many (through the sort's index), not every case the filters match; beyond it the
-    page says "more than 2000" and offers the pages up to there (filters narrow it)."""
+    page says "more than 500" and offers its first ten pages (filters narrow it)."""
 
-    cap = 2_000
+    cap = 500
 
     @cached_property
     def count(self) -> int:
