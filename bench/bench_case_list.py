@@ -84,7 +84,9 @@ def scenarios() -> list[tuple[str, dict]]:
 
 
 def budget_ms(cases: int) -> float:
-    return 100.0 if cases <= 100_000 else 200.0
+    """Issue 18's: 100 ms at 100,000 cases (a seeded database holds the demo's few
+    more), 200 ms at a million."""
+    return 100.0 if cases < 150_000 else 200.0
 
 
 def seed_postgresql(n: int) -> None:
