@@ -91,14 +91,7 @@ def throughput(seconds: float, clients: int) -> int:
     sequence = [0]
     try:
         print(f"preparing {name} (migrate, catalogue, demo) ...", flush=True)
-        keys = harness.prepare_database(database_url)
-        port = harness.free_port()
-        app = harness.App(harness.base_env(database_url, f"redis://127.0.0.1:{port}/0"), logdir)
-        app.procs["redis"] = harness.start_redis(port, logdir)
-        with harness.processes(app):
-            app.start_web(workers=2, threads=4)
-            app.start_worker()
-            app.start_relay()
+        with harness.whole_app(database_url, logdir, workers=2, threads=4) as (app, keys):
             api = harness.Api(app.url, keys["read-write"], timeout=15)
 
             def client(until: float) -> None:

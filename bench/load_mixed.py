@@ -187,14 +187,7 @@ def main() -> int:
     logdir = Path(tempfile.mkdtemp(prefix="lexloci-load-"))
     try:
         print(f"preparing {name} (migrate, catalogue, demo) ...", flush=True)
-        keys = harness.prepare_database(database_url)
-        port = harness.free_port()
-        app = harness.App(harness.base_env(database_url, f"redis://127.0.0.1:{port}/0"), logdir)
-        app.procs["redis"] = harness.start_redis(port, logdir)
-        with harness.processes(app):
-            app.start_web(workers=args.web_workers, threads=args.threads)
-            app.start_worker()
-            app.start_relay()
+        with harness.whole_app(database_url, logdir, workers=args.web_workers, threads=args.threads) as (app, keys):
             print(f"load: {args.clients} clients for {args.seconds:.0f}s on {app.url}", flush=True)
             figures = run_load(app.url, keys["read-write"], database_url, seconds=args.seconds, clients=args.clients)
     finally:

@@ -398,6 +398,21 @@ def processes(app: App) -> Iterator[App]:
         app.stop()
 
 
+@contextlib.contextmanager
+def whole_app(database_url: str, logdir: Path, *, workers: int, threads: int) -> Iterator[tuple[App, dict[str, str]]]:
+    """The database prepared (`prepare_database`), a private Redis, gunicorn, a Celery
+    worker and the outbox relay: the app as the benchmarks load it, and its API keys."""
+    keys = prepare_database(database_url)
+    port = free_port()
+    app = App(base_env(database_url, f"redis://127.0.0.1:{port}/0"), logdir)
+    app.procs["redis"] = start_redis(port, logdir)
+    with processes(app):
+        app.start_web(workers=workers, threads=threads)
+        app.start_worker()
+        app.start_relay()
+        yield app, keys
+
+
 def duplicate_analyses(url: str, prefix: str) -> list[tuple]:
     """Cases of this run with two analyses for the same answer, date and catalogue."""
     return query(
