@@ -82,16 +82,54 @@ def test_copies_on_postgresql_and_moves_the_sequences_past_its_rows(postgres, ca
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_several_processes_write_their_shares_without_clashing(postgres):
-    # Each process writes its own cases from its own ids; the catalogue and demo data
-    # are committed first (the processes have their own connections).
-    out = seed(2400, batch=500, jobs=2)
-    assert "in 2 processes" in out
-    check_seeded(2400)
-    for model in (Case, Demand, Deadline, CaseEvent):
-        assert model.objects.values("pk").distinct().count() == model.objects.count()
-    from tests.factories import CaseFactory
+def test_several_processes_write_their_shares_without_clashing(postgres, tmp_path):
+    """`manage.py seed_bench --jobs 2` as it is run, in its own process on its own
+    database: each forked process writes its own cases from its own ids, and the
+    sequences end past all of them."""
+    import os
+    import subprocess
+    import sys
+    import uuid
 
-    highest = Case.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert CaseFactory().pk > highest  # the sequences moved past every process's ids
+    from tests.fault import harness
+
+    name = f"lexloci_seed_jobs_{uuid.uuid4().hex[:8]}"
+    url = harness.SHARED_PG.rsplit("/", 1)[0] + f"/{name}"
+    harness.admin_sql(f"CREATE DATABASE {name}")
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    env.pop("REDIS_URL", None)  # the demo's analyses in-process
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - the project's manage.py
+            [sys.executable, "manage.py", *args], cwd=harness.ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    try:
+        manage("migrate", "--noinput", "-v0")
+        out = manage("seed_bench", "--cases", "2400", "--batch", "500", "--jobs", "2")
+        assert "Seeded 2,400 cases in 2 processes" in out
+        cases = harness.scalar(
+            url,
+            "SELECT count(*) FROM cases_case c JOIN requests_app_demand d ON d.id = c.demand_id "
+            "WHERE left(d.reference, 6) = 'BENCH-'",
+        )
+        assert cases == 2400
+        for table in ("cases_case", "requests_app_demand", "cases_deadline", "cases_caseevent"):
+            rows, ids = harness.query(url, f"SELECT count(*), count(DISTINCT id) FROM {table}")[0]  # noqa: S608
+            assert rows == ids > 0, table
+        # The list's and the report's columns are what the app would have kept.
+        stale = harness.scalar(
+            url,
+            "SELECT count(*) FROM cases_case c WHERE c.next_deadline_at IS DISTINCT FROM "
+            "(SELECT min(due_at) FROM cases_deadline d WHERE d.case_id = c.id AND d.state = 'open')",
+        )
+        assert stale == 0
+        # A case logged afterwards gets a fresh id: the sequences moved past every process's.
+        highest = harness.scalar(url, "SELECT max(id) FROM cases_case")
+        nextval = harness.scalar(url, "SELECT nextval(pg_get_serial_sequence('cases_case', 'id'))")
+        assert nextval > highest
+    finally:
+        harness.admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

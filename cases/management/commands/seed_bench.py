@@ -139,7 +139,7 @@ class Command(BaseCommand):
         connections.close_all()  # each process opens its own
         context = multiprocessing.get_context("fork")
         processes = [
-            context.Process(target=fill, args=(world, part), kwargs={"batch": batch, "prefix": prefix})
+            context.Process(target=_fill_in_child, args=(world, part), kwargs={"batch": batch, "prefix": prefix})
             for part in parts
         ]
         for process in processes:
@@ -166,6 +166,17 @@ class Part:
     start: int
     size: int
     ids: dict
+
+
+def _fill_in_child(world: "World", part: Part, *, batch: int, prefix: str) -> None:
+    """`fill` in a forked process: a database connection the fork copied (the parent
+    closes its own first; this makes sure) is the parent's socket, never used or closed
+    here; this process opens its own."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+    fill(world, part, batch=batch, prefix=prefix)
 
 
 def fill(world: "World", part: Part, *, batch: int, prefix: str, report=None) -> None:
