@@ -205,8 +205,8 @@ class Case(models.Model):
 
     objects = CaseQuerySet.as_manager()
 
-    # Written by the database or by `refresh_next_deadline` alone: a save of a case
-    # read earlier must not put back the values it read.
+    # Written by the database, `refresh_next_deadline` or `copy_report_flags` alone: a
+    # save of a case read earlier must not put back the values it read.
     DERIVED = ("list_rank", "next_deadline_at", "next_deadline_kind", "reaches_content", "reaches_abroad")
 
     class Meta:
