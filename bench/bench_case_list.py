@@ -243,8 +243,18 @@ def run(cases: int, runs: int, deadline: float) -> int:
     return 0
 
 
+def collect_static() -> None:
+    """The pages name their static files through whitenoise's manifest (DEBUG off): on
+    a fresh checkout it does not exist yet, so collect them once first."""
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        from django.core.management import call_command
+
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def main() -> int:
     deadline = time.monotonic() + TIME_LIMIT_S
+    collect_static()
     if ARGS.database_url:
         from cases.models import Case
 
