@@ -17,6 +17,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _status_etags_stop_listening():
+    """The status ETag cache (cases/etag_cache.py) listens on a connection of its own
+    once a test polls outside a transaction; it stops at the test's end, so that no
+    ETag outlives the test's rows and the test database can be dropped."""
+    yield
+    from cases.etag_cache import STATUS_ETAGS
+
+    STATUS_ETAGS.close()
+
+
 def _persona(username: str, *groups: str, **extra):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     for name in groups:

@@ -25,6 +25,7 @@ from accounts import roles
 from accounts.api import ERRORS, RFC3339_DATE, RFC3339_DATE_TIME, ApiView, error, etag_for, link, not_modified
 from accounts.models import ApiToken
 from cases import actions, sign_off
+from cases.etag_cache import STATUS_ETAGS
 from cases.filters import CaseFilter, case_list_queryset
 from cases.models import Analysis, Case, CaseEvent, Deadline
 from cases.serializers import (
@@ -188,11 +189,16 @@ def _status_etag(case_id: int, version, updated_at) -> str:
     return etag_for("case", case_id, version, _as_datetime(updated_at).isoformat())
 
 
-def case_status_etag(case_id: int) -> str | None:
-    """The ETag `case_status` would answer with, from one lookup by primary key; None
-    when there is no such case."""
+def _read_status_etag(case_id: int) -> str | None:
     row = _fetch_status_row(case_id, _ETAG_SQL)
     return None if row is None else _status_etag(case_id, *row)
+
+
+def case_status_etag(case_id: int) -> str | None:
+    """The ETag `case_status` would answer with; None when there is no such case. On
+    PostgreSQL from this process's cache while the database has not said the case
+    changed (cases/etag_cache.py), else from one lookup by primary key."""
+    return STATUS_ETAGS.etag(case_id, _read_status_etag)
 
 
 def case_status(case_id: int) -> dict | None:

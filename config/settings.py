@@ -187,6 +187,11 @@ def database(url: str, variable: str, *, pool: bool) -> dj_database_url.DBConfig
     return db
 
 
+# The status endpoint keeps cases' ETags per process, told by PostgreSQL's NOTIFY when
+# one changes (cases/etag_cache.py). Off behind a pooler in transaction mode (PgBouncer),
+# which does not carry LISTEN: each poll then reads the ETag from the row.
+DATABASE_LISTEN = env_bool("DATABASE_LISTEN", default=True)
+
 APP_DATABASE = database(DATABASE_URL, "DATABASE_URL", pool=DATABASE_POOL)
 DATABASES = {
     "default": database(MIGRATION_DATABASE_URL, "MIGRATION_DATABASE_URL", pool=False) if AS_OWNER else APP_DATABASE
