@@ -33,6 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -55,7 +56,7 @@ class StatusEtagCache:
         self.heartbeat = heartbeat
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        self._listener = None
+        self._listener: psycopg.Connection | None = None
         self._ended = False
         self._retry_at = 0.0
         self._checked_at = 0.0
@@ -135,11 +136,12 @@ class StatusEtagCache:
                 return False
             self._checked_at = now
             self._clear()  # nothing read before now is known to be true
+        listener = self._listener
         try:
             if now - self._checked_at >= self.heartbeat:
-                self._listener.execute("SELECT 1")  # notifications met on the way: `_apply`
+                listener.execute("SELECT 1")  # notifications met on the way: `_apply`
                 self._checked_at = now
-            pgconn = self._listener.pgconn
+            pgconn = listener.pgconn
             pgconn.consume_input()  # what has arrived; never waits
             while (notice := pgconn.notifies()) is not None:
                 self._apply(notice.extra.decode())
@@ -152,9 +154,7 @@ class StatusEtagCache:
             return False
         return True
 
-    def _connect(self):
-        import psycopg
-
+    def _connect(self) -> "psycopg.Connection":
         params = connection.get_connection_params()
         for key in ("cursor_factory", "context", "prepare_threshold"):
             params.pop(key, None)
@@ -164,7 +164,8 @@ class StatusEtagCache:
         listener.add_notice_handler(self._on_notice)
         # A database without the triggers (migration cases/0023 not applied) would never
         # say a case changed: then nothing is kept, and the row is read each time.
-        if listener.execute(TRIGGER_SQL, [list(TRIGGERS)]).fetchone()[0] != len(TRIGGERS):
+        found = listener.execute(TRIGGER_SQL, [list(TRIGGERS)]).fetchone()
+        if found is None or found[0] != len(TRIGGERS):
             listener.close()
             raise LookupError("the cases_case_etag_* triggers are missing")
         listener.execute(f"LISTEN {CHANNEL}")
@@ -186,8 +187,9 @@ class StatusEtagCache:
         listener, self._listener = self._listener, None
         self._retry_at = now + RETRY_SECONDS
         self._clear()
-        with contextlib.suppress(Exception):  # already gone: nothing to close
-            listener.close()
+        if listener is not None:
+            with contextlib.suppress(Exception):  # already gone: nothing to close
+                listener.close()
 
     def _apply(self, payload: str) -> None:
         self._generation += 1
