@@ -94,13 +94,16 @@ BENCH_DB = $$($(PY) bench/seed_database.py --cases $(BENCH_CASES) | tail -n 1)
 
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
-	$(PY) bench/bench_engine.py
-	db=$(BENCH_DB) && \
-	$(PY) bench/bench_case_list.py --database-url $$db && \
-	BENCH_DATABASE_URL=$$db $(PY) bench/bench_api.py --cases $(BENCH_CASES) && \
-	$(PY) bench/bench_report.py --database-url $$db && \
-	$(PY) bench/bench_intake.py --duplicate-check $$db && \
-	$(PY) bench/bench_intake.py
+	@set -o pipefail; db=$(BENCH_DB) && [ -n "$$db" ] || { echo "make bench: the database was not filled"; exit 1; }; \
+	failed=""; run() { name=$$1; shift; echo; echo "== $$name"; "$$@" || failed="$$failed $$name"; }; \
+	run engine $(PY) bench/bench_engine.py; \
+	run case-list $(PY) bench/bench_case_list.py --database-url $$db; \
+	run status-api env BENCH_DATABASE_URL=$$db $(PY) bench/bench_api.py --cases $(BENCH_CASES); \
+	run report $(PY) bench/bench_report.py --database-url $$db; \
+	run duplicate-check $(PY) bench/bench_intake.py --duplicate-check $$db; \
+	run intake $(PY) bench/bench_intake.py; \
+	if [ -n "$$failed" ]; then echo; echo "make bench: over budget or failed:$$failed"; exit 1; fi; \
+	echo; echo "make bench: every figure within its budget"
 
 bench-engine: install
 	$(PY) bench/bench_engine.py
