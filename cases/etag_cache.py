@@ -50,6 +50,15 @@ CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 _INHERITED: list = []
 
 
+def own_connection() -> psycopg.Connection:
+    """A psycopg connection of its own (autocommit) to Django's database, with its
+    settings but none of Django's cursor and adapter wiring."""
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(key, None)
+    return psycopg.connect(**params, autocommit=True)
+
+
 class StatusEtagCache:
     def __init__(self, capacity: int = CAPACITY, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self.capacity = capacity
@@ -72,7 +81,7 @@ class StatusEtagCache:
 
     @staticmethod
     def enabled() -> bool:
-        return connection.vendor == "postgresql" and getattr(settings, "DATABASE_LISTEN", True)
+        return connection.vendor == "postgresql" and settings.DATABASE_LISTEN
 
     def etag(self, case_id: int, read: Callable[[int], str | None]) -> str | None:
         """The case's status ETag: from here while it is known true, else `read(case_id)`
@@ -154,11 +163,8 @@ class StatusEtagCache:
             return False
         return True
 
-    def _connect(self) -> "psycopg.Connection":
-        params = connection.get_connection_params()
-        for key in ("cursor_factory", "context", "prepare_threshold"):
-            params.pop(key, None)
-        listener = psycopg.connect(**params, autocommit=True)
+    def _connect(self) -> psycopg.Connection:
+        listener = own_connection()
         self._ended = False
         listener.add_notify_handler(lambda notice: self._apply(notice.payload))
         listener.add_notice_handler(self._on_notice)

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts import tokens
 from accounts.models import ApiToken
 from cases.api import _read_status_etag, case_status_etag
-from cases.etag_cache import RETRY_SECONDS, STATUS_ETAGS, StatusEtagCache
+from cases.etag_cache import RETRY_SECONDS, STATUS_ETAGS, StatusEtagCache, own_connection
 from cases.models import Case
 from tests.factories import CaseFactory
 
@@ -43,10 +43,7 @@ def new_cache():
 
 def _other_connection() -> psycopg.Connection:
     """A connection of its own, as another worker's would be."""
-    params = connection.get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(key, None)
-    return psycopg.connect(**params, autocommit=True)
+    return own_connection()
 
 
 def _bump_elsewhere(case_id: int) -> None:
